@@ -1,0 +1,223 @@
+"""Command line: ``python -m classifier`` or ``cuishou``. Thin: parse, call the library, format."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__, config
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _load_classifier(model: Path | None, trust_model: bool):
+    from .modeling.predict import Classifier, ModelError
+
+    try:
+        return Classifier.load(model, trust=trust_model)
+    except ModelError as e:
+        raise click.ClickException(str(e)) from None
+
+
+def model_options(f):
+    f = click.option("--trust-model", is_flag=True,
+                     help="Allow a model directory outside this project's models/ (model files can run code).")(f)
+    f = click.option("--model", "model", type=click.Path(path_type=Path, file_okay=False),
+                     help=f"Model directory (default: ${config.MODEL_ENV} or models/shipped).")(f)
+    return f
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="cuishou")
+def cli() -> None:
+    """Label debt-collection messages and call transcripts: lawful reminder, harassment, threat,
+    third-party contact (爆通讯录) or not collection, with the PRC provisions they may violate.
+
+    Output is information, not legal advice.
+    """
+
+
+@cli.command()
+@click.argument("texts", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per message (schema: classifier/schema.py).")
+@click.option("--whole", is_flag=True, help="With '-' or piped input: treat all input as ONE message (a transcript).")
+@click.option("--date", "date_", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date the message was received (YYYY-MM-DD): picks the law in force then.")
+@click.option("--no-evidence", is_flag=True, help="Skip the evidence phrases (faster).")
+@click.option("--full", is_flag=True, help="Print the exact text of every provision.")
+@model_options
+def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evidence: bool, full: bool, model,
+             trust_model) -> None:
+    """Classify messages given as arguments, from stdin ('-'), or pasted one per line.
+
+    \b
+    Examples:
+      cuishou classify "再不还钱，明天就把你欠钱的事发给你通讯录里所有人"
+      echo "【某银行】您尾号1234的信用卡已逾期3天，请尽快还款。" | cuishou classify -
+      cuishou classify --whole - < call_transcript.txt
+      cuishou classify --json "..."
+      cuishou classify            (on a terminal: paste messages one per line, Ctrl-D to end)
+    """
+    from .statutes import attach, render_legal
+
+    clf = _load_classifier(model, trust_model)
+    date = date_.date() if date_ else None
+
+    def emit(batch: list[str]) -> None:
+        for pred in clf.predict_many(batch, [date] * len(batch), explain_evidence=not no_evidence):
+            legal = attach(pred)
+            if as_json:
+                click.echo(json.dumps({**pred.to_dict(), **legal, "model": clf.model_info}, ensure_ascii=False))
+            else:
+                from .render import render_prediction
+
+                click.echo(render_prediction(pred, {"legal": render_legal(legal, full_text=full)}))
+                click.echo("")
+
+    if texts and texts != ("-",):
+        emit(list(texts))
+        return
+    stream = click.get_text_stream("stdin")
+    if not texts and stream.isatty():
+        click.echo("Paste messages, one per line; Ctrl-D to end.  粘贴短信，每行一条，Ctrl-D 结束。", err=True)
+        for line in stream:
+            if line.strip():
+                emit([line.rstrip("\n")])
+        return
+    data = stream.read()
+    if whole:
+        emit([data])
+    else:
+        lines = [line for line in data.splitlines() if line.strip()]
+        if not lines:
+            raise click.ClickException("no input: give a message as an argument, or pipe text in")
+        emit(lines)
+
+
+@cli.command()
+@click.option("--backend", type=click.Choice(["rjieba", "jieba"]), default="rjieba", show_default=True,
+              help="Word segmenter (jieba dictionary either way); recorded in the manifest.")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=config.SHIPPED_MODEL_DIR, show_default=True, help="Where to write the model and manifest.")
+def train(backend: str, out_dir: Path) -> None:
+    """Train the model from data/processed, tune on dev, evaluate on test, save with a manifest.
+
+    \b
+    Example:
+      cuishou data build && cuishou train
+    """
+    from .modeling.train import train as run
+
+    manifest = run(out_dir=out_dir, backend=backend, log=lambda m: click.echo(m, err=True))
+    click.echo(json.dumps({k: manifest[k] for k in ("model_id", "sha256", "test_metrics")}, indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@click.option("--split", type=click.Choice(["test", "dev"]), default="test", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              default=config.REPORTS_DIR / "metrics.json", show_default=True)
+@model_options
+def evaluate(split: str, output: Path, model, trust_model) -> None:
+    """Metrics on the untouched test split, next to a keyword-rule baseline; writes reports/metrics.json.
+
+    \b
+    Example:
+      cuishou evaluate
+    """
+    from .dataset import load_split
+    from .modeling.evaluate import evaluate as run
+    from .modeling.evaluate import format_report
+
+    clf = _load_classifier(model, trust_model)
+    df = load_split(split)
+    report = {"split": split, "model": clf.model_info, **run(clf, df, by=("channel", "source_kind"))} \
+        if "source_kind" in df else {"split": split, "model_info": clf.model_info, **run(clf, df)}
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    click.echo(format_report(report, split))
+    click.echo(f"written to {output}", err=True)
+
+
+@cli.command()
+@click.argument("provision", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def statutes(provision: str | None, as_json: bool) -> None:
+    """List every provision the tool can cite, or show one with its exact text.
+
+    \b
+    Examples:
+      cuishou statutes
+      cuishou statutes 治安管理处罚法:50
+      cuishou statutes 治安管理处罚法@2012:42     (the 2012 text, for messages before 2026-01-01)
+    """
+    from .statutes import DISCLAIMER, citation, lookup, provisions
+
+    if provision:
+        p = lookup(provision)
+        if p is None:
+            raise click.ClickException(f"no provision {provision!r}; run `cuishou statutes` for the list")
+        if as_json:
+            click.echo(json.dumps(p, ensure_ascii=False, indent=2))
+            return
+        click.echo(f"{citation(p)}  {p.get('title', '')}")
+        click.echo(f"{p['law']} · {p['version']} · 施行 {p['effective_from']}" +
+                   (f" 至 {p['effective_to']}" if p["effective_to"] else "（现行）"))
+        if p.get("replaces"):
+            click.echo(f"2012年文本对应条文: {p['replaces']}")
+        if p.get("replaced_by"):
+            click.echo(f"2026-01-01起由 {p['replaced_by']} 取代")
+        click.echo(f"核对 verification: {p['verification']} · 来源 source: {p['source']}")
+        if p["kind"] == "guidance":
+            click.echo("注意：这是监管/行业规则的二手转述，不是法律原文。")
+        click.echo("")
+        click.echo(p["text"])
+        click.echo("")
+        click.echo(DISCLAIMER)
+        return
+    rows = list(provisions().values())
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for p in rows:
+        start = p.get("effective_from_article") or p["effective_from"]
+        status = f"{start}–{p['effective_to']}" if p["effective_to"] else f"{start}起"
+        click.echo(f"{p['id']:<28} {citation(p):<30} {p['verification']:<3} {status:<24} {p.get('title', '')}")
+    click.echo(f"\n{len(rows)} provisions. Show one: cuishou statutes ID", err=True)
+
+
+@cli.group()
+def data() -> None:
+    """Build the corpus: import real public text, validate and split into data/processed."""
+
+
+@data.command("build")
+def data_build() -> None:
+    """Validate data/raw, drop duplicates, split by group into data/processed/{train,dev,test}.csv."""
+    from .dataset import CorpusError, build
+
+    try:
+        summary = build()
+    except CorpusError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+
+
+@data.command("import-real")
+@click.option("--shared", type=click.Path(path_type=Path, file_okay=False, exists=True), default=Path("../shared"),
+              show_default=True, help="Folder holding data/cold and data/swsr.")
+def data_import_real(shared: Path) -> None:
+    """Copy the seeded sample of COLD / SWSR rows into data/raw/real (run once; the result is committed)."""
+    from .dataset import import_real
+
+    click.echo(json.dumps(import_real(shared)))
+
+
+def main() -> None:  # pragma: no cover - console-script entry
+    cli(prog_name="cuishou")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

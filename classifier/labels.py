@@ -1,0 +1,82 @@
+"""The five tags of the labelling guide (docs/LABELS.md), their names, and the tag-set rules.
+
+This is the only module that spells the tags out. Everything else imports them from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+NOT_COLLECTION = "not_collection"
+LAWFUL_REMINDER = "lawful_reminder"
+HARASSMENT = "harassment"
+THREAT = "threat"
+THIRD_PARTY_CONTACT = "third_party_contact"
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    zh: str
+    en: str
+    unlawful: bool
+
+
+#: Tags in the order used for score columns and model outputs.
+TAGS: tuple[Tag, ...] = (
+    Tag(NOT_COLLECTION, "非催收", "not collection", False),
+    Tag(LAWFUL_REMINDER, "合规提醒", "lawful reminder", False),
+    Tag(HARASSMENT, "骚扰/侮辱", "harassment", True),
+    Tag(THREAT, "威胁/恐吓", "threat", True),
+    Tag(THIRD_PARTY_CONTACT, "联系第三方/爆通讯录", "third-party contact", True),
+)
+
+TAG_NAMES: tuple[str, ...] = tuple(t.name for t in TAGS)
+UNLAWFUL_TAGS: tuple[str, ...] = tuple(t.name for t in TAGS if t.unlawful)
+#: Tags that must stand alone in a tag set.
+EXCLUSIVE_TAGS: tuple[str, ...] = (NOT_COLLECTION, LAWFUL_REMINDER)
+#: Most serious first: the primary label is the first of these present in a tag set.
+PRECEDENCE: tuple[str, ...] = (
+    THREAT,
+    THIRD_PARTY_CONTACT,
+    HARASSMENT,
+    LAWFUL_REMINDER,
+    NOT_COLLECTION,
+)
+TAG_BY_NAME: dict[str, Tag] = {t.name: t for t in TAGS}
+#: Separator of tags in CSV cells ("threat;third_party_contact").
+TAG_SEPARATOR = ";"
+
+
+class TagError(ValueError):
+    """A tag set that the labelling guide does not allow."""
+
+
+def validate_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Check a tag set against the guide's rules; return it sorted by precedence."""
+    tag_set = set(tags)
+    if not tag_set:
+        raise TagError("no tags")
+    unknown = tag_set - set(TAG_NAMES)
+    if unknown:
+        raise TagError(f"unknown tag(s): {', '.join(sorted(unknown))}; allowed: {', '.join(TAG_NAMES)}")
+    for tag in EXCLUSIVE_TAGS:
+        if tag in tag_set and len(tag_set) > 1:
+            raise TagError(f"{tag} must stand alone, got {', '.join(sorted(tag_set))}")
+    return tuple(t for t in PRECEDENCE if t in tag_set)
+
+
+def primary_label(tags: Iterable[str]) -> str:
+    """The most serious tag of a valid tag set."""
+    return validate_tags(tags)[0]
+
+
+def parse_tags(cell: str) -> tuple[str, ...]:
+    """Parse a tag cell such as ``"threat;third_party_contact"`` (also accepts ``,`` ``|`` and spaces)."""
+    parts = [p.strip() for p in cell.replace(",", ";").replace("|", ";").replace(" ", ";").split(";")]
+    return validate_tags(p for p in parts if p)
+
+
+def format_tags(tags: Iterable[str]) -> str:
+    return TAG_SEPARATOR.join(validate_tags(tags))

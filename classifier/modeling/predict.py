@@ -1,0 +1,295 @@
+"""Loading the model (the one place that does) and the ``Classifier`` facade used by every interface."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import joblib
+import numpy as np
+import sklearn
+
+from .. import config
+from ..explain import Phrase, explain
+from ..labels import TAG_BY_NAME, TAG_NAMES, UNLAWFUL_TAGS
+from ..schema import SCHEMA_VERSION
+from ..transcript import Transcript, parse
+from .pipeline import decode, tags_of
+
+#: Longest text scored, in characters. Longer input is cut here (and the result says so): scoring
+#: time and memory are linear in length, and no real SMS, chat or call transcript comes close.
+MAX_CHARS = 20_000
+_UNLAWFUL_IDX = [TAG_NAMES.index(t) for t in UNLAWFUL_TAGS]
+
+
+class ModelError(RuntimeError):
+    """The model cannot be loaded: missing, tampered with, untrusted, or from another library version."""
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _is_shipped(model_dir: Path) -> bool:
+    try:
+        return model_dir.resolve().parent == config.MODELS_DIR.resolve()
+    except OSError:
+        return False
+
+
+def load_model(model_dir: Path | None = None, *, trust: bool = False):
+    """Load ``(pipeline, manifest)`` from a model directory, after checking it.
+
+    joblib files are pickles, and unpickling can run code, so a file is only unpickled after its
+    sha256 matches the manifest beside it. Directories outside the project's ``models/`` also need
+    ``trust=True`` (the CLI's ``--trust-model``): only load models you made or got from a source you trust.
+    """
+    model_dir = Path(model_dir) if model_dir else config.default_model_dir()
+    model_path, manifest_path = model_dir / config.MODEL_FILE, model_dir / config.MANIFEST_FILE
+    if not model_path.exists() or not manifest_path.exists():
+        raise ModelError(f"no model in {model_dir} (need {config.MODEL_FILE} and {config.MANIFEST_FILE}); "
+                         "train one with `python -m classifier train`")
+    if not _is_shipped(model_dir) and not trust:
+        raise ModelError(f"{model_dir} is outside this project's models/ folder. A model file can run code when "
+                         "loaded; if you trust it, pass --trust-model (or trust=True)")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise ModelError(f"unreadable manifest {manifest_path}: {e}") from e
+    expected = manifest.get("sha256")
+    actual = sha256_file(model_path)
+    if expected != actual:
+        raise ModelError(f"{model_path} does not match its manifest (sha256 {actual[:12]}… != {str(expected)[:12]}…); "
+                         "refusing to load it. Retrain with `python -m classifier train` or restore the file")
+    trained_with = manifest.get("versions", {}).get("scikit-learn")
+    if trained_with != sklearn.__version__:
+        raise ModelError(f"the model was trained with scikit-learn {trained_with}, this is {sklearn.__version__}; "
+                         f"install scikit-learn=={trained_with} (the project pins it) or retrain")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", category=sklearn.exceptions.InconsistentVersionWarning)
+        try:
+            pipeline = joblib.load(model_path)
+        except sklearn.exceptions.InconsistentVersionWarning as e:
+            raise ModelError(f"model/library version mismatch: {e}") from e
+    labels = list(pipeline.named_steps["clf"].classes_)
+    if labels != list(TAG_NAMES):
+        raise ModelError(f"the model predicts {labels}, this version of the tool expects {list(TAG_NAMES)}")
+    return pipeline, manifest
+
+
+@dataclass
+class Evidence:
+    tag: str
+    phrases: list[Phrase]
+    turn: int | None = None
+    speaker: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"tag": self.tag, "phrases": [p.to_dict() for p in self.phrases], "turn": self.turn,
+                "speaker": self.speaker}
+
+    def summary(self) -> str:
+        where = f" (turn {self.turn + 1}{' ' + self.speaker if self.speaker else ''})" if self.turn is not None else ""
+        return f"{self.tag}{where}: " + ", ".join(p.text for p in self.phrases)
+
+
+@dataclass
+class TurnResult:
+    index: int
+    speaker: str
+    role: str
+    start: int
+    end: int
+    scored: bool
+    tags: tuple[str, ...] = ()
+    scores: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"index": self.index, "speaker": self.speaker, "role": self.role, "start": self.start,
+                "end": self.end, "scored": self.scored, "tags": list(self.tags),
+                "scores": {k: round(v, 4) for k, v in self.scores.items()}}
+
+
+@dataclass
+class Prediction:
+    """The result for one message. ``to_dict`` gives the documented JSON schema (see ``schema``)."""
+
+    primary_label: str
+    tags: tuple[str, ...]
+    scores: dict[str, float]
+    evidence: list[Evidence] = field(default_factory=list)
+    turns: list[TurnResult] = field(default_factory=list)
+    truncated: bool = False
+    date: dt.date | None = None
+    error: str | None = None
+    text: str = field(default="", repr=False)  # kept for evidence and reasons; never serialized
+
+    @property
+    def primary_label_zh(self) -> str:
+        return TAG_BY_NAME[self.primary_label].zh if self.primary_label else ""
+
+    def to_dict(self) -> dict:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "primary_label": self.primary_label or None,
+            "primary_label_zh": self.primary_label_zh or None,
+            "tags": list(self.tags),
+            "scores": {k: round(v, 4) for k, v in self.scores.items()},
+            "evidence": [e.to_dict() for e in self.evidence],
+            "turns": [t.to_dict() for t in self.turns],
+            "truncated": self.truncated,
+            "date": self.date.isoformat() if self.date else None,
+            "error": self.error,
+        }
+
+
+def failed(reason: str) -> Prediction:
+    return Prediction(primary_label="", tags=(), scores={}, error=reason)
+
+
+class Classifier:
+    """Score messages with a fitted pipeline. Build it with :meth:`load`; ``__init__`` does no work."""
+
+    def __init__(self, pipeline, manifest: dict, model_dir: Path | None = None):
+        self.pipeline = pipeline
+        self.manifest = manifest
+        self.model_dir = model_dir
+
+    @classmethod
+    def load(cls, model_dir: Path | str | None = None, *, trust: bool = False) -> Classifier:
+        path = Path(model_dir) if model_dir else config.default_model_dir()
+        pipeline, manifest = load_model(path, trust=trust)
+        return cls(pipeline, manifest, path)
+
+    @property
+    def clf(self):
+        return self.pipeline.named_steps["clf"]
+
+    @property
+    def thresholds(self) -> np.ndarray:
+        return self.clf.thresholds_
+
+    @property
+    def turn_thresholds(self) -> np.ndarray:
+        return getattr(self.clf, "turn_thresholds_", self.clf.thresholds_)
+
+    @property
+    def model_info(self) -> dict:
+        return {"id": self.manifest.get("model_id"), "sha256": self.manifest.get("sha256")}
+
+    # --- scoring ---------------------------------------------------------------------------------
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Whole-text probabilities (rows x tags), no transcript handling: the raw model."""
+        return self.clf.predict_proba(self.pipeline[:-1].transform([t[:MAX_CHARS] for t in texts]))
+
+    def predict(self, text: str, date: dt.date | None = None, explain_evidence: bool = True) -> Prediction:
+        return self.predict_many([text], [date], explain_evidence=explain_evidence)[0]
+
+    def predict_many(self, texts: Sequence[str], dates: Sequence[dt.date | None] | None = None,
+                     explain_evidence: bool = True) -> list[Prediction]:
+        """Score messages; transcripts are scored as a whole and turn by turn (see ``transcript``)."""
+        dates = list(dates) if dates is not None else [None] * len(texts)
+        units: list[str] = []
+        plans: list[tuple[int, Transcript | None, int, int] | None] = []
+        for text in texts:
+            if not isinstance(text, str) or not text.strip():
+                plans.append(None)
+                continue
+            text = text[:MAX_CHARS]
+            tr = parse(text) if "\n" in text else None
+            whole_at = len(units)
+            if tr is not None and tr.roles_known:
+                units.append("\n".join(t.text for t in tr.scored_turns()))
+            else:
+                units.append(text)
+            turns = tr.scored_turns() if tr is not None else ()
+            units.extend(t.text for t in turns)
+            plans.append((whole_at, tr, whole_at + 1, whole_at + 1 + len(turns)))
+        proba = self.predict_proba(units) if units else np.zeros((0, len(TAG_NAMES)))
+        out = []
+        for text, date, plan in zip(texts, dates, plans, strict=True):
+            if plan is None:
+                out.append(failed("empty text"))
+                continue
+            whole_at, tr, t0, t1 = plan
+            pred = self._combine(text[:MAX_CHARS], proba[whole_at], tr, proba[t0:t1], explain_evidence)
+            pred.truncated = len(text) > MAX_CHARS
+            pred.date = date
+            pred.text = text[:MAX_CHARS]
+            out.append(pred)
+        return out
+
+    def _combine(self, text: str, whole: np.ndarray, tr: Transcript | None, turn_proba: np.ndarray,
+                 explain_evidence: bool) -> Prediction:
+        th, tth = self.thresholds, self.turn_thresholds
+        row = decode(whole[None, :], th)[0]
+        scores = whole.copy()
+        turn_hits: dict[int, list[int]] = {}  # tag index -> turn positions that earned it
+        if tr is not None and len(turn_proba):
+            for j in _UNLAWFUL_IDX:
+                hits = np.flatnonzero(turn_proba[:, j] >= tth[j]).tolist()
+                if hits:
+                    turn_hits[j] = hits
+                    scores[j] = max(scores[j], float(turn_proba[:, j].max()))
+            if turn_hits:
+                row[:] = False
+                row[_UNLAWFUL_IDX] = whole[_UNLAWFUL_IDX] >= th[_UNLAWFUL_IDX]
+                for j in turn_hits:
+                    row[j] = True
+        tags = tags_of(row)
+        pred = Prediction(primary_label=tags[0], tags=tags,
+                          scores={t: float(scores[i]) for i, t in enumerate(TAG_NAMES)})
+        if tr is not None:
+            scored = tr.scored_turns()
+            pos = {t.index: k for k, t in enumerate(scored)}
+            for t in tr.turns:
+                k = pos.get(t.index)
+                tp = turn_proba[k] if k is not None else None
+                pred.turns.append(TurnResult(
+                    t.index, t.speaker, t.role, t.start, t.end, k is not None,
+                    tags_of(decode(tp[None, :], th)[0]) if tp is not None else (),
+                    {n: float(tp[i]) for i, n in enumerate(TAG_NAMES)} if tp is not None else {}))
+        if explain_evidence:
+            pred.evidence = self._evidence(text, tags, tr, turn_hits, turn_proba, whole)
+        return pred
+
+    def _evidence(self, text: str, tags: tuple[str, ...], tr: Transcript | None, turn_hits: dict[int, list[int]],
+                  turn_proba: np.ndarray, whole: np.ndarray) -> list[Evidence]:
+        out: list[Evidence] = []
+        whole_tags = []
+        for tag in tags:
+            j = TAG_NAMES.index(tag)
+            hits = turn_hits.get(j)
+            if hits and tr is not None:
+                scored = tr.scored_turns()
+                best = max(hits, key=lambda k: turn_proba[k, j])
+                turn = scored[best]
+                found = explain(self.pipeline, text[turn.start:turn.end], [j], offset=turn.start)[0]
+                out.append(Evidence(tag, found, turn.index, turn.speaker or None))
+            else:
+                whole_tags.append(j)
+        if whole_tags:
+            if tr is not None and tr.roles_known:
+                # explain turn by turn so that only collector words are highlighted
+                per_tag: dict[int, list[Phrase]] = {j: [] for j in whole_tags}
+                for turn in tr.scored_turns():
+                    for j, found in zip(whole_tags, explain(self.pipeline, text[turn.start:turn.end], whole_tags,
+                                                            offset=turn.start), strict=True):
+                        per_tag[j].extend(found)
+                for j in whole_tags:
+                    best = sorted(per_tag[j], key=lambda p: p.weight, reverse=True)[:3]
+                    out.append(Evidence(TAG_NAMES[j], sorted(best, key=lambda p: p.start)))
+            else:
+                for j, found in zip(whole_tags, explain(self.pipeline, text, whole_tags), strict=True):
+                    out.append(Evidence(TAG_NAMES[j], found))
+        return out

@@ -1,0 +1,143 @@
+"""Training: choose C and thresholds on dev, refit on train+dev, evaluate on test, save with a manifest.
+
+``python -m classifier train`` rebuilds ``models/shipped`` from ``data/processed`` deterministically:
+the same data and library versions give a byte-identical model file.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.metrics import f1_score
+
+from .. import __version__, config
+from ..dataset import file_sha256, load_split, tag_matrix
+from ..labels import TAG_NAMES, UNLAWFUL_TAGS
+from ..transcript import parse
+from .evaluate import evaluate, tag_metrics
+from .pipeline import build_pipeline, decode
+from .predict import Classifier, sha256_file
+
+C_GRID = (2.0, 4.0, 8.0, 16.0)
+THRESHOLD_GRID = np.round(np.arange(0.10, 0.91, 0.025), 3)
+_LIBS = ("scikit-learn", "numpy", "scipy", "pandas", "joblib", "rjieba", "jieba", "OpenCC", "pypinyin")
+
+
+def library_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for lib in _LIBS:
+        try:
+            out[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            out[lib] = "not installed"
+    return out
+
+
+def tune_thresholds(Y: np.ndarray, proba: np.ndarray) -> np.ndarray:
+    """Per tag, the grid threshold with the best F1 on (dev) data; ties go to the middle of the best run."""
+    th = np.full(len(TAG_NAMES), 0.5)
+    for j in range(len(TAG_NAMES)):
+        scores = np.array([f1_score(Y[:, j], proba[:, j] >= t, zero_division=0) for t in THRESHOLD_GRID])
+        best = np.flatnonzero(scores >= scores.max() - 1e-9)
+        th[j] = THRESHOLD_GRID[best[len(best) // 2]]
+    return th
+
+
+def tune_turn_thresholds(classifier: Classifier, dev: pd.DataFrame) -> np.ndarray:
+    """Per unlawful tag, the turn-level threshold (>= the whole-text one) with the best F1 on dev dialogues."""
+    base = classifier.clf.thresholds_.copy()
+    tth = base.copy()
+    dialogues = dev[dev["text"].map(lambda t: "\n" in t and parse(t) is not None)]
+    if len(dialogues) < 20:
+        return tth
+    Y = tag_matrix(dialogues["tags"])
+    for tag in UNLAWFUL_TAGS:
+        j = TAG_NAMES.index(tag)
+        best = (-1.0, base[j])
+        for t in [g for g in THRESHOLD_GRID if g >= base[j]] + [1.01]:
+            tth[j] = t
+            classifier.clf.turn_thresholds_ = tth
+            preds = classifier.predict_many(dialogues["text"].tolist(), explain_evidence=False)
+            f1 = f1_score(Y[:, j], [tag in p.tags for p in preds], zero_division=0)
+            if f1 > best[0] + 1e-9:
+                best = (f1, t)
+        tth[j] = best[1]
+    classifier.clf.turn_thresholds_ = tth
+    return tth
+
+
+def _fit(train: pd.DataFrame, C: float, backend: str):
+    pipe = build_pipeline(backend=backend, C=C)
+    pipe.fit(train["text"].tolist(), tag_matrix(train["tags"]), clf__groups=train["group"].to_numpy())
+    return pipe
+
+
+def train(processed_dir: Path = config.PROCESSED_DIR, out_dir: Path = config.SHIPPED_MODEL_DIR,
+          backend: str = "rjieba", c_grid: tuple[float, ...] = C_GRID, refit: bool = True,
+          extra: pd.DataFrame | None = None, log=print) -> dict:
+    """Train, tune on dev, refit, evaluate on test, save model + manifest; return the manifest.
+
+    ``extra`` rows (a user's own labelled messages, see ``review``) are added to training only.
+    """
+    train_df, dev_df, test_df = (load_split(s, processed_dir) for s in ("train", "dev", "test"))
+    if extra is not None and len(extra):
+        train_df = pd.concat([train_df, extra], ignore_index=True)
+    Y_dev = tag_matrix(dev_df["tags"])
+    best = None
+    for C in c_grid:
+        pipe = _fit(train_df, C, backend)
+        proba = pipe.predict_proba(dev_df["text"].tolist())
+        th = tune_thresholds(Y_dev, proba)
+        f1 = tag_metrics(Y_dev, decode(proba, th))["macro_f1"]
+        log(f"C={C:<5} dev macro-F1 {f1:.4f}")
+        if best is None or f1 > best[0] + 1e-9:
+            best = (f1, C, th, pipe)
+    dev_f1, C, th, pipe = best
+    pipe.named_steps["clf"].thresholds_ = th
+    clf = Classifier(pipe, {})
+    tth = tune_turn_thresholds(clf, dev_df)
+    log(f"chose C={C}; thresholds {dict(zip(TAG_NAMES, th.round(3).tolist(), strict=True))}; "
+        f"turn thresholds {dict(zip(TAG_NAMES, tth.round(3).tolist(), strict=True))}")
+    if refit:
+        pipe = _fit(pd.concat([train_df, dev_df], ignore_index=True), C, backend)
+        pipe.named_steps["clf"].thresholds_ = th
+        pipe.named_steps["clf"].turn_thresholds_ = tth
+    pipe.named_steps["clf"].compact()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model_path = out_dir / config.MODEL_FILE
+    joblib.dump(pipe, model_path, compress=3)
+    sha = sha256_file(model_path)
+    test_report = evaluate(Classifier(pipe, {}), test_df)
+    manifest = {
+        "model_id": f"cuishou-{__version__}-{sha[:12]}",
+        "sha256": sha,
+        "file": config.MODEL_FILE,
+        "tool_version": __version__,
+        "versions": library_versions(),
+        "tokenizer": {"backend": backend, "user_dict_words": len(pipe.named_steps["tfidf"].analyzer.user_words)},
+        "params": {"C": C, "refit_on_train_plus_dev": refit, "n_features": int(pipe.named_steps["clf"].n_features_in_)},
+        "thresholds": dict(zip(TAG_NAMES, th.round(4).tolist(), strict=True)),
+        "turn_thresholds": dict(zip(TAG_NAMES, tth.round(4).tolist(), strict=True)),
+        "data": {
+            "processed_sha256": file_sha256(processed_dir / f"{s}.csv" for s in ("train", "dev", "test")),
+            "rows": {"train": len(train_df), "dev": len(dev_df), "test": len(test_df)},
+            "extra_rows": 0 if extra is None else len(extra),
+        },
+        "dev_macro_f1": dev_f1,
+        "test_metrics": {
+            "macro_f1": test_report["model"]["macro_f1"],
+            "primary_accuracy": test_report["model"]["primary"]["accuracy"],
+            "per_tag_f1": {t: m["f1"] for t, m in test_report["model"]["per_tag"].items()},
+            "calibration_ece": test_report["model"]["calibration_ece"],
+            "keyword_baseline_macro_f1": test_report["keyword_baseline"]["macro_f1"],
+        },
+    }
+    (out_dir / config.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                                encoding="utf-8")
+    return manifest
