@@ -42,8 +42,7 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 
 _INVISIBLE = dict.fromkeys(
     [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0), 0xAD,
-     *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070), 0xFEFF,
-     *range(0xE000, 0xF900)],  # private use too: our placeholders must not be forgeable
+     *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070), 0xFEFF],
 )
 _INVISIBLE[0x0D] = "\n"  # \r -> \n (then \n\n collapses)
 _SURROGATES = re.compile("[\ud800-\udfff]")

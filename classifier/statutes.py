@@ -347,6 +347,26 @@ def attach(pred, text: str | None = None) -> dict:
     }
 
 
+def reason_codes(norm: str, tags: tuple[str, ...]) -> tuple[str, ...]:
+    """Reason codes in already-normalized text (fast path for batch scoring; no spans)."""
+    return tuple(r.code for r in REASONS
+                 if ((r.tag in tags) or (not r.tag and any(t in tags for t in (THREAT, HARASSMENT, THIRD_PARTY_CONTACT))))
+                 and r.pattern.search(norm))
+
+
+@lru_cache(maxsize=8192)
+def _citations_cached(tags: tuple[str, ...], codes: tuple[str, ...], date: dt.date | None) -> str:
+    hits = [ReasonHit(c, _REASON_BY_CODE[c].zh, _REASON_BY_CODE[c].tag, "", 0, 0) for c in codes]
+    return short_citations(provisions_for(tags, hits, date))
+
+
+def batch_citations(pred) -> str:
+    """The ``statutes`` cell of a batch row: short citations for the prediction's tags and reasons."""
+    if pred.error or not pred.tags:
+        return ""
+    return _citations_cached(pred.tags, reason_codes(pred.norm, pred.tags), pred.date)
+
+
 def short_citations(provs: list[dict]) -> str:
     return "; ".join(p["citation"] for p in provs if p["kind"] != "guidance")
 

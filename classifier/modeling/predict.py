@@ -132,6 +132,7 @@ class Prediction:
     date: dt.date | None = None
     error: str | None = None
     text: str = field(default="", repr=False)  # kept for evidence and reasons; never serialized
+    norm: str = field(default="", repr=False)  # normalized text of the scored part (collector turns)
 
     @property
     def primary_label_zh(self) -> str:
@@ -190,7 +191,13 @@ class Classifier:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Whole-text probabilities (rows x tags), no transcript handling: the raw model."""
-        return self.clf.predict_proba(self.pipeline[:-1].transform([t[:MAX_CHARS] for t in texts]))
+        return self._proba(self.normalize([t[:MAX_CHARS] for t in texts]))
+
+    def normalize(self, texts: Sequence[str]) -> list[str]:
+        return self.pipeline.named_steps["normalize"].transform(texts)
+
+    def _proba(self, norms: list[str]) -> np.ndarray:
+        return self.clf.predict_proba(self.pipeline.named_steps["tfidf"].transform(norms))
 
     def predict(self, text: str, date: dt.date | None = None, explain_evidence: bool = True) -> Prediction:
         return self.predict_many([text], [date], explain_evidence=explain_evidence)[0]
@@ -215,7 +222,8 @@ class Classifier:
             turns = tr.scored_turns() if tr is not None else ()
             units.extend(t.text for t in turns)
             plans.append((whole_at, tr, whole_at + 1, whole_at + 1 + len(turns)))
-        proba = self.predict_proba(units) if units else np.zeros((0, len(TAG_NAMES)))
+        norms = self.normalize(units)
+        proba = self._proba(norms) if units else np.zeros((0, len(TAG_NAMES)))
         out = []
         for text, date, plan in zip(texts, dates, plans, strict=True):
             if plan is None:
@@ -226,6 +234,7 @@ class Classifier:
             pred.truncated = len(text) > MAX_CHARS
             pred.date = date
             pred.text = text[:MAX_CHARS]
+            pred.norm = norms[whole_at]
             out.append(pred)
         return out
 
