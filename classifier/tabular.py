@@ -305,7 +305,7 @@ def fix_width(row: Row, width: int, text_idx: int, delimiter: str, stats: dict) 
     if n > width:
         extra = n - width
         merged = delimiter.join(row.values[text_idx:text_idx + extra + 1])
-        row.values = row.values[:text_idx] + [merged] + row.values[text_idx + extra + 1:]
+        row.values = [*row.values[:text_idx], merged, *row.values[text_idx + extra + 1:]]
         row.error = ""
         stats["repaired_rows"] += 1
     else:
@@ -339,8 +339,7 @@ def _open_jsonl(path: str, text: io.TextIOWrapper) -> Source:
     def rows() -> Iterator[Row]:
         def gen():
             yield from buffered
-            for n, line in enumerate(it, start + 1):
-                yield n, line
+            yield from enumerate(it, start + 1)
         for n, line in gen():
             line = line.rstrip("\r\n")
             if not line.strip():

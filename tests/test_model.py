@@ -9,7 +9,7 @@ from sklearn.exceptions import NotFittedError
 from classifier.dataset import load_split, tag_matrix
 from classifier.labels import TAG_NAMES, validate_tags
 from classifier.modeling.pipeline import MultiTagClassifier, build_pipeline, decode
-from classifier.modeling.predict import Classifier, ModelError, load_model
+from classifier.modeling.predict import ModelError, load_model
 
 
 def test_decode_obeys_the_tag_rules():

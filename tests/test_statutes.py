@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from classifier import statutes as S
+from classifier import statutes as S  # noqa: N812
 from classifier.labels import HARASSMENT, LAWFUL_REMINDER, NOT_COLLECTION, THIRD_PARTY_CONTACT, THREAT
 from classifier.modeling.predict import Prediction
 
@@ -57,7 +57,7 @@ def test_reason_codes_refine_the_mapping(text, tag, code, provision):
 def test_illegal_debt_condition_is_stated():
     p = {x["id"]: x for x in S.provisions_for((THREAT,))}["刑法:293-1"]
     assert "非法债务" in p["condition"] and "情节严重" in p["condition"]
-    p50 = [x for x in S.provisions_for((HARASSMENT,)) if x["id"] == "治安管理处罚法:50" and "（五）" in x["items"]][0]
+    p50 = next(x for x in S.provisions_for((HARASSMENT,)) if x["id"] == "治安管理处罚法:50" and "（五）" in x["items"])
     assert "多次" in p50["condition"]
 
 
@@ -75,7 +75,7 @@ def test_date_dependent_numbering():
     assert "治安管理处罚法:50" in {p["id"] for p in S.provisions_for((THREAT,))}
     # the items of 第六十三条 are renumbered in the 2012 text
     fake = S.find_reasons("法院传票", (THREAT,))
-    old63 = [p for p in S.provisions_for((THREAT,), fake, dt.date(2025, 1, 1)) if p["id"] == "治安管理处罚法@2012:52"][0]
+    old63 = next(p for p in S.provisions_for((THREAT,), fake, dt.date(2025, 1, 1)) if p["id"] == "治安管理处罚法@2012:52")
     assert old63["items"] == "第（一）、（二）项"
 
 
