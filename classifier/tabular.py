@@ -107,8 +107,9 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if _looks_utf16(sample):
-        return "utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be"
+    variant = _utf16_variant(sample)
+    if variant:
+        return variant
     dec = codecs.getincrementaldecoder("utf-8")()
     try:
         dec.decode(sample, final=False)
@@ -126,12 +127,27 @@ def detect_encoding(sample: bytes) -> str:
     return best.encoding if best else "utf-8"
 
 
+def _plausible(text: str) -> float:
+    ok = sum(1 for c in text if c.isprintable() or c in "\r\n\t")
+    cjk_or_ascii = sum(1 for c in text if c.isascii() or "\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef")
+    return min(ok, cjk_or_ascii) / max(len(text), 1)
+
+
 def _looks_utf16(sample: bytes) -> bool:
-    if len(sample) < 4:
-        return False
-    even, odd = sample[0::2], sample[1::2]
-    return (odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.1 * len(even)) or \
-        (even.count(0) > 0.4 * len(even) and odd.count(0) < 0.1 * len(odd))
+    return _utf16_variant(sample) is not None
+
+
+def _utf16_variant(sample: bytes) -> str | None:
+    """BOM-less UTF-16: NUL bytes (never in GB18030/UTF-8 text) and a clean decode."""
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    best = None
+    for enc in ("utf-16-le", "utf-16-be"):
+        text = sample[: len(sample) // 2 * 2].decode(enc, errors="replace")
+        score = _plausible(text) - text.count("\ufffd") / max(len(text), 1)
+        if score >= 0.9 and (best is None or score > best[0]):
+            best = (score, enc)
+    return best[1] if best else None
 
 
 def _looks_binary(sample: bytes, encoding: str) -> bool:
