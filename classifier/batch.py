@@ -64,7 +64,7 @@ def score_texts(classifier, texts: Sequence[object], dates: Sequence[dt.date | N
         else:
             todo.append(t)
             todo_idx.append(i)
-    preds = classifier.predict_many(todo, [dates[i] for i in todo_idx], explain_evidence=evidence)
+    preds = classifier.predict_many(todo, [dates[i] for i in todo_idx], explain_evidence="fast" if evidence else False)
     for i, pred in zip(todo_idx, preds, strict=True):
         if pred.error:
             out[i] = [""] * (len(BATCH_COLUMNS) - 1) + [pred.error]

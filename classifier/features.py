@@ -1,4 +1,4 @@
-"""Features: jieba word n-grams, character n-grams and pinyin n-grams of normalized text.
+"""Features: jieba word n-grams, character n-grams and pinyin n-grams of normalized text, hashed.
 
 Word segmentation uses jieba's dictionary and algorithm. The default backend is rjieba, the Rust
 port of jieba (same dictionary and HMM), because pure-Python jieba tokenizes about 7,800 messages/s
@@ -9,13 +9,27 @@ manifest, so training and scoring always use the same one. Pure-Python jieba sta
 Pinyin features come from pypinyin's character dictionary (toneless, first reading, with a few
 domain overrides such as 还 -> huan), so homophone tricks (环钱, 通迅录) and typed pinyin
 ("huan qian", "tongxunlu") land on the same features as the characters they stand for.
+
+``NgramHasher`` turns a batch of messages into n-gram counts in one vectorized pass: the batch is
+joined into one string, segmented by one jieba call, turned into code points with numpy, and every
+n-gram is hashed (a fixed 64-bit polynomial hash, stable across processes and machines) into
+``n_features`` buckets, like scikit-learn's HashingVectorizer but without a Python loop over
+n-grams. TF-IDF weighting is scikit-learn's ``TfidfTransformer`` on these counts. The model stores
+no vocabulary, so it holds none of the training text. ``occurrences`` returns where in each message
+every n-gram sits, which is how evidence is traced back to words.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import zlib
 from functools import lru_cache
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
 from .config import RESOURCES_DIR
 from .normalize import CJK, PLACEHOLDER_NAMES
@@ -24,6 +38,8 @@ USER_DICT_PATH = RESOURCES_DIR / "user_dict.txt"
 BACKENDS = ("rjieba", "jieba")
 
 _KEEP_TOKEN = re.compile(rf"[0-9a-z{CJK}\ue000-\uf8ff\U0001f000-\U0001faff\u2600-\u27bf]")
+#: Joins the messages of a batch; normalization removes it from text, so it never occurs inside one.
+DOC_SEP = "\x1e"
 
 
 def load_user_words(path=USER_DICT_PATH) -> tuple[str, ...]:
@@ -79,36 +95,21 @@ _OVERRIDES = {"还": "huan", "行": "hang", "长": "zhang", "重": "zhong", "了
               "得": "de", "地": "de", "着": "zhe", "都": "dou", "给": "gei", "说": "shuo", "传": "chuan"}
 _DIGITS = {"0": "ling", "1": "yi", "2": "er", "3": "san", "4": "si", "5": "wu", "6": "liu",
            "7": "qi", "8": "ba", "9": "jiu"}
-
-
-@lru_cache(maxsize=1)
-def _pinyin_table() -> dict[int, str]:
-    from pypinyin import Style
-    from pypinyin.pinyin_dict import pinyin_dict
-    from pypinyin.style import convert
-
-    table: dict[int, str] = {}
-    for cp, readings in pinyin_dict.items():
-        first = readings.split(",")[0]
-        table[cp] = " " + convert(first, Style.NORMAL, strict=False).replace("ü", "v") + " "
-    for ch, py in _OVERRIDES.items():
-        table[ord(ch)] = f" {py} "
-    for d, py in _DIGITS.items():
-        table[ord(d)] = f" {py} "
-    for ch in PLACEHOLDER_NAMES:
-        table[ord(ch)] = f" {ch} "
-    return table
-
-
 _SYLLABLES = ["zhuang", "shuang", "chuang", "zhang", "zheng", "zhong", "zhuai", "zhuan", "chang", "cheng", "chong", "chuai", "chuan", "shang", "sheng", "shuai", "shuan", "guang", "huang", "kuang", "liang", "niang", "qiang", "xiang", "jiang", "zhao", "zhen", "zhou", "zhua", "zhui", "zhun", "zhuo", "chao", "chen", "chou", "chua", "chui", "chun", "chuo", "shao", "shei", "shen", "shou", "shua", "shui", "shun", "shuo", "bang", "beng", "bian", "biao", "bing", "cang", "ceng", "cong", "cuan", "dang", "deng", "dian", "diao", "ding", "dong", "duan", "fang", "feng", "gang", "geng", "gong", "guai", "guan", "hang", "heng", "hong", "huai", "huan", "jian", "jiao", "jing", "jiong", "juan", "kang", "keng", "kong", "kuai", "kuan", "lang", "leng", "lian", "liao", "ling", "long", "luan", "mang", "meng", "mian", "miao", "ming", "nang", "neng", "nian", "niao", "ning", "nong", "nuan", "pang", "peng", "pian", "piao", "ping", "qian", "qiao", "qing", "qiong", "quan", "rang", "reng", "rong", "ruan", "sang", "seng", "song", "suan", "tang", "teng", "tian", "tiao", "ting", "tong", "tuan", "wang", "weng", "xian", "xiao", "xing", "xiong", "xuan", "yang", "ying", "yong", "yuan", "zang", "zeng", "zong", "zuan", "zhai", "zhan", "zhei", "zhe", "zhi", "zhu", "chai", "chan", "che", "chi", "chu", "shai", "shan", "she", "shi", "shu", "ai", "an", "ang", "ao", "ba", "bai", "ban", "bao", "bei", "ben", "bi", "bie", "bin", "bo", "bu", "ca", "cai", "can", "cao", "ce", "cen", "ci", "cou", "cu", "cui", "cun", "cuo", "da", "dai", "dan", "dao", "de", "dei", "den", "di", "die", "diu", "dou", "du", "dui", "dun", "duo", "e", "ei", "en", "er", "fa", "fan", "fei", "fen", "fo", "fou", "fu", "ga", "gai", "gan", "gao", "ge", "gei", "gen", "gou", "gu", "gua", "gui", "gun", "guo", "ha", "hai", "han", "hao", "he", "hei", "hen", "hou", "hu", "hua", "hui", "hun", "huo", "ji", "jia", "jie", "jin", "jiu", "ju", "jue", "jun", "ka", "kai", "kan", "kao", "ke", "ken", "kou", "ku", "kua", "kui", "kun", "kuo", "la", "lai", "lan", "lao", "le", "lei", "li", "lia", "lie", "lin", "liu", "lo", "lou", "lu", "lv", "lve", "lun", "luo", "ma", "mai", "man", "mao", "me", "mei", "men", "mi", "mie", "min", "miu", "mo", "mou", "mu", "na", "nai", "nan", "nao", "ne", "nei", "nen", "ni", "nie", "nin", "niu", "nou", "nu", "nv", "nve", "nuo", "o", "ou", "pa", "pai", "pan", "pao", "pei", "pen", "pi", "pie", "pin", "po", "pou", "pu", "qi", "qia", "qie", "qin", "qiu", "qu", "que", "qun", "ran", "rao", "re", "ren", "ri", "rou", "ru", "rui", "run", "ruo", "sa", "sai", "san", "sao", "se", "sen", "si", "sou", "su", "sui", "sun", "suo", "ta", "tai", "tan", "tao", "te", "tei", "ti", "tie", "tou", "tu", "tui", "tun", "tuo", "wa", "wai", "wan", "wei", "wen", "wo", "wu", "xi", "xia", "xie", "xin", "xiu", "xu", "xue", "xun", "ya", "yan", "yao", "ye", "yi", "yin", "yo", "you", "yu", "yue", "yun", "za", "zai", "zan", "zao", "ze", "zei", "zen", "zi", "zou", "zu", "zui", "zun", "zuo", "a"]
-_SYLLABLE_RUN = re.compile("(?:" + "|".join(sorted(set(_SYLLABLES), key=len, reverse=True)) + ")+")
-_SYLLABLE = re.compile("|".join(sorted(set(_SYLLABLES), key=len, reverse=True)))
-_SYLLABLE_SET = frozenset(_SYLLABLES)
+#: Stable syllable ids (1-based, in a fixed sorted order; 0 = no syllable, -1 = boundary).
+SYLLABLE_IDS: dict[str, int] = {s: i + 1 for i, s in enumerate(sorted(set(_SYLLABLES)))}
+SYLLABLE_NAMES: dict[int, str] = {v: k for k, v in SYLLABLE_IDS.items()}
+_PLACEHOLDER_IDS = {ch: 1000 + i for i, ch in enumerate(sorted(PLACEHOLDER_NAMES))}
+_SYLLABLE_RUN = re.compile("(?:" + "|".join(sorted(SYLLABLE_IDS, key=len, reverse=True)) + ")+")
+_SYLLABLE = re.compile("|".join(sorted(SYLLABLE_IDS, key=len, reverse=True)))
+_LATIN_RUN = re.compile(r"[a-z]+")
 BOUNDARY = "|"
 
 
 def _split_latin(word: str) -> list[str]:
     """Split typed pinyin ("tongxunlu") into syllables when the whole word parses; else keep it."""
+    if word in SYLLABLE_IDS:
+        return [word]
     if len(word) > 3 and _SYLLABLE_RUN.fullmatch(word):
         parts = _SYLLABLE.findall(word)
         if "".join(parts) == word:
@@ -116,128 +117,206 @@ def _split_latin(word: str) -> list[str]:
     return [word]
 
 
+@lru_cache(maxsize=1)
+def _syllable_table() -> np.ndarray:
+    """Code point (BMP) -> syllable id; 0 for spaces and Latin letters (handled per run), -1 for the rest."""
+    from pypinyin import Style
+    from pypinyin.pinyin_dict import pinyin_dict
+    from pypinyin.style import convert
+
+    table = np.full(0x10000, -1, dtype=np.int64)
+    for cp, readings in pinyin_dict.items():
+        if cp < 0x10000:
+            syl = convert(readings.split(",")[0], Style.NORMAL, strict=False).replace("ü", "v")
+            table[cp] = SYLLABLE_IDS.get(syl, -1)
+    for ch, py in _OVERRIDES.items():
+        table[ord(ch)] = SYLLABLE_IDS[py]
+    for d, py in _DIGITS.items():
+        table[ord(d)] = SYLLABLE_IDS[py]
+    for ch, i in _PLACEHOLDER_IDS.items():
+        table[ord(ch)] = i
+    for cp in range(ord("a"), ord("z") + 1):
+        table[cp] = 0
+    for ch in " \t\u3000":
+        table[ord(ch)] = 0
+    return table
+
+
+def _word_id(word: str) -> int:
+    return 2000 + zlib.crc32(word.encode("utf-8"))
+
+
 def pinyin_syllables(text: str) -> list[str]:
-    """Toneless pinyin of normalized text; ``BOUNDARY`` marks punctuation and other breaks."""
-    sylls: list[str] = []
-    for w in text.translate(_pinyin_table()).split():
-        if w in _SYLLABLE_SET or w in PLACEHOLDER_NAMES:
-            sylls.append(w)
-        elif w.isascii() and w.isalpha():
-            sylls.extend(_split_latin(w))
+    """Toneless pinyin of normalized text (for people and tests); ``BOUNDARY`` marks breaks."""
+    ids, _ = _syllables([text])
+    return [SYLLABLE_NAMES.get(i, BOUNDARY if i < 0 else f"#{i}") for i in ids.tolist()]
+
+
+def _syllables(docs: list[str], big: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Syllable ids and their character positions in the joined batch string."""
+    big = DOC_SEP.join(docs) if big is None else big
+    cp = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    table = _syllable_table()
+    syl = np.where(cp < 0x10000, table[np.minimum(cp, 0xFFFF)], -1)
+    for m in _LATIN_RUN.finditer(big):
+        k = m.start()
+        parts = _split_latin(m.group(0))
+        if len(parts) == 1 and parts[0] not in SYLLABLE_IDS:
+            syl[k] = _word_id(parts[0])
         else:
-            sylls.append(BOUNDARY)
-    return sylls
+            for j, part in enumerate(parts):
+                syl[k + j] = SYLLABLE_IDS[part]
+    keep = syl != 0
+    return syl[keep], np.flatnonzero(keep)
 
 
-class TextAnalyzer:
-    """The feature analyzer: jieba word n-grams, character n-grams and pinyin n-grams in one list.
+# --- hashing ---------------------------------------------------------------------------------------
 
-    One analyzer (rather than a FeatureUnion of three vectorizers) keeps scoring to one pass over
-    each message. Equal strings from different sources share a feature on purpose: typed pinyin
-    "huan qian" meets the pinyin of 还钱, and the word 通讯录 meets the character trigram 通讯录.
-    It is a plain class, not a closure, so the fitted pipeline pickles; the jieba tokenizer holds a
-    lock and is rebuilt lazily in each process from ``user_words``.
+_P = np.uint64(1_000_003)
+_DOMAIN = {"char": np.uint64(0x9E3779B97F4A7C15), "pinyin": np.uint64(0xC2B2AE3D27D4EB4F),
+           "word": np.uint64(0x165667B19E3779F9)}
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    """splitmix64 finalizer: spreads a 64-bit value over all bits."""
+    h = h ^ (h >> np.uint64(30))
+    h = h * np.uint64(0xBF58476D1CE4E5B9)
+    h = h ^ (h >> np.uint64(27))
+    h = h * np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))
+
+
+def _ngram_hashes(ids: np.ndarray, valid_break: np.ndarray, lo: int, hi: int, domain: str,
+                  mask: int) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """Buckets of every window of ``lo..hi`` consecutive ids containing no break; with window starts."""
+    ids = ids.astype(np.uint64)
+    brk = np.concatenate([[0], np.cumsum(valid_break, dtype=np.int64)])
+    buckets, starts, sizes = [], [], []
+    n = len(ids)
+    for k in range(lo, hi + 1):
+        if n < k:
+            continue
+        idx = np.arange(n - k + 1)
+        ok = (brk[idx + k] - brk[idx]) == 0
+        idx = idx[ok]
+        h = ids[idx].copy()
+        for j in range(1, k):
+            h = h * _P + ids[idx + j]
+        h = _mix(h ^ (_DOMAIN[domain] + np.uint64(k)))
+        buckets.append((h & np.uint64(mask)).astype(np.int64))
+        starts.append(idx)
+        sizes.append(np.full(len(idx), k))
+    return buckets, starts, sizes
+
+
+class NgramHasher(TransformerMixin, BaseEstimator):
+    """Counts of hashed word, character and pinyin n-grams (rows = messages, columns = buckets).
+
+    ``fit`` learns which buckets occur in at least ``min_df`` training messages (``keep_``); the rest
+    are dropped at transform time, so one-off strings (names, numbers) carry no weight.
     """
 
-    def __init__(self, backend: str = "rjieba", user_words: tuple[str, ...] = (), word_ngram_max: int = 2,
-                 char_ngram_range: tuple[int, int] = (1, 3), pinyin_ngram_range: tuple[int, int] = (2, 3)):
-        self.backend = backend
-        self.user_words = tuple(user_words)
+    def __init__(self, n_features: int = 2**20, word_ngram_max: int = 2, char_ngram_range: tuple[int, int] = (1, 3),
+                 pinyin_ngram_range: tuple[int, int] = (2, 3), backend: str = "rjieba",
+                 user_words: tuple[str, ...] = (), min_df: int = 2):
+        self.n_features = n_features
         self.word_ngram_max = word_ngram_max
-        self.char_ngram_range = tuple(char_ngram_range)
-        self.pinyin_ngram_range = tuple(pinyin_ngram_range)
+        self.char_ngram_range = char_ngram_range
+        self.pinyin_ngram_range = pinyin_ngram_range
+        self.backend = backend
+        self.user_words = user_words
+        self.min_df = min_df
 
-    def words(self, text: str) -> list[str]:
-        return [t for t in _tokenizer(self.backend, self.user_words).cut(text) if _KEEP_TOKEN.search(t)]
+    def fit(self, X, y=None):
+        if self.n_features & (self.n_features - 1):
+            raise ValueError(f"n_features must be a power of two, got {self.n_features}")
+        counts = self._counts(list(X))
+        df = np.bincount(counts.indices, minlength=self.n_features)
+        self.keep_ = df >= self.min_df
+        self.n_features_in_ = 1
+        return self
 
-    def __call__(self, text: str) -> list[str]:
-        toks = self.words(text)
-        grams = list(toks)
-        for n in range(2, self.word_ngram_max + 1):
-            grams.extend([" ".join(toks[i:i + n]) for i in range(len(toks) - n + 1)])
+    def transform(self, X):
+        check_is_fitted(self)
+        return self._mask(self._counts(list(X)))
+
+    def occurrences(self, docs: list[str]) -> tuple[sparse.csr_matrix, dict[str, np.ndarray]]:
+        """Counts plus every kept n-gram occurrence: ``doc``, ``bucket``, ``start``, ``end`` (in each doc)."""
+        check_is_fitted(self)
+        counts, occ = self._counts(docs, positions=True)
+        keep = self.keep_[occ["bucket"]]
+        return self._mask(counts), {k: v[keep] for k, v in occ.items()}
+
+    def _mask(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        counts.data[~self.keep_[counts.indices]] = 0
+        counts.eliminate_zeros()
+        return counts
+
+    def _counts(self, docs: list[str], positions: bool = False):
+        docs = [d if isinstance(d, str) else "" for d in docs]
+        n_docs = len(docs)
+        mask = self.n_features - 1
+        big = DOC_SEP.join(docs)
+        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=n_docs)
+        doc_start = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]) if n_docs else np.zeros(0, np.int64)
+        n_chars = len(big)
+        doc_of = np.repeat(np.arange(n_docs), lengths + 1)[:n_chars] if n_docs else np.zeros(0, np.int64)
+        parts_b, parts_s, parts_e = [], [], []
+        # characters
+        cp = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        brk = (cp == 0x20) | (cp == 0x0A) | (cp == 0x1E)
         lo, hi = self.char_ngram_range
-        for line in text.split("\n"):
-            for n in range(lo, hi + 1):
-                grams.extend([g for g in [line[i:i + n] for i in range(len(line) - n + 1)] if " " not in g])
+        b, st, sz = _ngram_hashes(cp, brk, lo, hi, "char", mask)
+        for bb, ss, kk in zip(b, st, sz, strict=True):
+            parts_b.append(bb)
+            parts_s.append(ss)
+            parts_e.append(ss + kk)
+        # pinyin
         lo, hi = self.pinyin_ngram_range
-        sylls = pinyin_syllables(text)
-        for n in range(lo, hi + 1):
-            grams.extend([" ".join(g) for g in zip(*(sylls[k:] for k in range(n)), strict=False) if BOUNDARY not in g])
-        return grams
-
-    def spans(self, text: str) -> list[tuple[str, int, int]]:
-        """Every gram of ``text`` with the character span it covers (for evidence; slow path)."""
-        out: list[tuple[str, int, int]] = []
-        toks, pos = [], []
-        i = 0
-        for t in _tokenizer(self.backend, self.user_words).cut(text):
-            if _KEEP_TOKEN.search(t):
-                toks.append(t)
-                pos.append((i, i + len(t)))
-            i += len(t)
-        for n in range(1, self.word_ngram_max + 1):
-            for k in range(len(toks) - n + 1):
-                out.append((" ".join(toks[k:k + n]), pos[k][0], pos[k + n - 1][1]))
-        lo, hi = self.char_ngram_range
-        for n in range(lo, hi + 1):
-            for k in range(len(text) - n + 1):
-                g = text[k:k + n]
-                if " " not in g and "\n" not in g:
-                    out.append((g, k, k + n))
-        fast, char_of = _syllable_spans(text)
-        lo, hi = self.pinyin_ngram_range
-        for n in range(lo, hi + 1):
-            for k in range(len(fast) - n + 1):
-                g = fast[k:k + n]
-                if BOUNDARY not in g:
-                    out.append((" ".join(g), char_of[k][0], char_of[k + n - 1][1]))
-        return out
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, TextAnalyzer) and vars(self) == vars(other)
-
-    def __hash__(self) -> int:
-        return hash(tuple(sorted((k, str(v)) for k, v in vars(self).items())))
-
-    def __repr__(self) -> str:
-        return (f"TextAnalyzer(backend={self.backend!r}, user_words=<{len(self.user_words)} words>, "
-                f"word_ngram_max={self.word_ngram_max}, char_ngram_range={self.char_ngram_range}, "
-                f"pinyin_ngram_range={self.pinyin_ngram_range})")
+        if hi >= lo:
+            syl, pos = _syllables(docs, big)
+            b, st, sz = _ngram_hashes(syl, syl < 0, lo, hi, "pinyin", mask)
+            for bb, ss, kk in zip(b, st, sz, strict=True):
+                parts_b.append(bb)
+                parts_s.append(pos[ss])
+                parts_e.append(pos[ss + kk - 1] + 1)
+        # words
+        toks = _tokenizer(self.backend, tuple(self.user_words)).cut(big)
+        tok_len = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+        tok_start = np.concatenate([[0], np.cumsum(tok_len)[:-1]]) if len(toks) else np.zeros(0, np.int64)
+        tok_id = np.fromiter(map(_WORD_IDS.__getitem__, toks), dtype=np.int64, count=len(toks))
+        kept = tok_id != 0
+        ids, starts, ends = tok_id[kept], tok_start[kept], (tok_start + tok_len)[kept]
+        b, st, sz = _ngram_hashes(ids, ids < 0, 1, self.word_ngram_max, "word", mask)
+        for bb, ss, kk in zip(b, st, sz, strict=True):
+            parts_b.append(bb)
+            parts_s.append(starts[ss])
+            parts_e.append(ends[ss + kk - 1])
+        bucket = np.concatenate(parts_b) if parts_b else np.zeros(0, np.int64)
+        start = np.concatenate(parts_s) if parts_s else np.zeros(0, np.int64)
+        doc = doc_of[start] if len(start) else np.zeros(0, np.int64)
+        counts = sparse.csr_matrix((np.ones(len(bucket), dtype=np.float32), (doc, bucket)),
+                                   shape=(n_docs, self.n_features))
+        counts.sum_duplicates()
+        if not positions:
+            return counts
+        end = np.concatenate(parts_e) if parts_e else np.zeros(0, np.int64)
+        return counts, {"doc": doc, "bucket": bucket, "start": start - doc_start[doc], "end": end - doc_start[doc]}
 
 
-def _syllable_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    """:func:`pinyin_syllables` with the character span of each syllable (slow path)."""
-    table = _pinyin_table()
-    sylls: list[str] = []
-    spans: list[tuple[int, int]] = []
-    run_start = -1
+class _WordIds(dict):
+    """token -> stable id; 0 for tokens without letters, digits, CJK or emoji; -1 for the batch separator."""
 
-    def flush(end: int) -> None:
-        if run_start < 0:
-            return
-        word = text[run_start:end]
-        if word in _SYLLABLE_SET or word in PLACEHOLDER_NAMES:
-            sylls.append(word)
-            spans.append((run_start, end))
-        elif word.isascii() and word.isalpha():
-            k = run_start
-            for part in _split_latin(word):
-                sylls.append(part)
-                spans.append((k, k + len(part)))
-                k += len(part)
+    def __missing__(self, token: str) -> int:
+        if token == DOC_SEP:
+            value = -1
+        elif not _KEEP_TOKEN.search(token):
+            value = 0
         else:
-            sylls.append(BOUNDARY)
-            spans.append((run_start, end))
+            value = _word_id(token)
+        if len(self) < 500_000:
+            self[token] = value
+        return value
 
-    for k, ch in enumerate(text):
-        mapped = table.get(ord(ch))
-        if mapped is not None or ch.isspace():
-            flush(k)
-            run_start = -1
-            if mapped is not None:
-                sylls.append(mapped.strip())
-                spans.append((k, k + 1))
-        elif run_start < 0:
-            run_start = k
-    flush(len(text))
-    return sylls, spans
+
+_WORD_IDS = _WordIds()

@@ -99,18 +99,31 @@ def _emoji_tail(emojis: list[str]) -> str:
     return ("\n" + " ".join(emojis)) if emojis else ""
 
 
+_ANY_INVISIBLE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_INVISIBLE)) + "\ud800-\udfff]")
+
+
 def normalize(text: str) -> str:
-    """Normalize one message for the features (fast path)."""
-    text = _SURROGATES.sub("", text.translate(_INVISIBLE))
+    """Normalize one message for the features (fast path).
+
+    Each step is skipped when a cheap check shows it would change nothing (this runs once per
+    message in batch scoring); :func:`normalize_aligned` runs every step and must agree.
+    """
+    if _ANY_INVISIBLE.search(text):
+        text = _SURROGATES.sub("", text.translate(_INVISIBLE))
     text = _t2s().convert(unicodedata.normalize("NFKC", text).lower())
-    emojis = [c for run in _EMOJI.findall(text) for c in _EMOJI_KEEP.sub("", run)]
-    text = _EMOJI.sub(" ", text)
+    emojis: list[str] = []
+    if _EMOJI.search(text):
+        emojis = [c for run in _EMOJI.findall(text) for c in _EMOJI_KEEP.sub("", run)]
+        text = _EMOJI.sub(" ", text)
     text = _MASK_ANY.sub(_mask, text)
     text = _BETWEEN_CJK.sub("", text)
     text = _SPACED_LETTERS.sub(_sep_join, text)
-    text = _CJK_LATIN_SPACE.sub("", text)
-    text = _NEWLINES.sub("\n", _SPACES.sub(" ", text)).strip()
-    return text + _emoji_tail(emojis)
+    if " " in text or "\t" in text:
+        text = _CJK_LATIN_SPACE.sub("", text)
+        text = _SPACES.sub(" ", text)
+    if "\n" in text:
+        text = _NEWLINES.sub("\n", text)
+    return text.strip() + _emoji_tail(emojis)
 
 
 # --- aligned path -------------------------------------------------------------------------------

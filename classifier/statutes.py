@@ -121,8 +121,7 @@ def find_reasons(text: str, tags: tuple[str, ...], spans: list[tuple[int, int]] 
     """
     if not tags or not text:
         return []
-    wanted = [r for r in REASONS
-              if (r.tag in tags) or (not r.tag and any(t in tags for t in (THREAT, HARASSMENT, THIRD_PARTY_CONTACT)))]
+    wanted = _reasons_for(tuple(tags))
     hits: dict[str, ReasonHit] = {}
     for s0, s1 in spans if spans is not None else [(0, len(text))]:
         part = text[s0:s1]
@@ -347,11 +346,15 @@ def attach(pred, text: str | None = None) -> dict:
     }
 
 
+@lru_cache(maxsize=64)
+def _reasons_for(tags: tuple[str, ...]) -> tuple[Reason, ...]:
+    unlawful = any(t in tags for t in (THREAT, HARASSMENT, THIRD_PARTY_CONTACT))
+    return tuple(r for r in REASONS if (r.tag in tags) or (not r.tag and unlawful))
+
+
 def reason_codes(norm: str, tags: tuple[str, ...]) -> tuple[str, ...]:
     """Reason codes in already-normalized text (fast path for batch scoring; no spans)."""
-    return tuple(r.code for r in REASONS
-                 if ((r.tag in tags) or (not r.tag and any(t in tags for t in (THREAT, HARASSMENT, THIRD_PARTY_CONTACT))))
-                 and r.pattern.search(norm))
+    return tuple(r.code for r in _reasons_for(tags) if r.pattern.search(norm))
 
 
 @lru_cache(maxsize=8192)

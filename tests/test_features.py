@@ -1,43 +1,78 @@
+import hashlib
 import pickle
 
+import numpy as np
 from sklearn.base import clone
 
-from classifier.features import TextAnalyzer, load_user_words, pinyin_syllables
+from classifier.features import NgramHasher, _tokenizer, load_user_words, pinyin_syllables
 from classifier.normalize import normalize
 
 
-def analyzer():
-    return TextAnalyzer(user_words=load_user_words())
+def hasher(**kw):
+    docs = [normalize(t) for t in ("爆你通讯录", "还钱", "今天天气很好", "老赖快还钱", "爆你通讯录 还钱")]
+    return NgramHasher(user_words=load_user_words(), min_df=1, **kw).fit(docs)
+
+
+def buckets(h, text):
+    return set(h.transform([normalize(text)]).indices.tolist())
 
 
 def test_user_dictionary_keeps_domain_words_whole():
-    words = analyzer().words(normalize("再不还钱就爆通讯录，通知你的紧急联系人"))
+    words = _tokenizer("rjieba", load_user_words()).cut(normalize("再不还钱就爆通讯录，通知你的紧急联系人"))
     assert "爆通讯录" in words and "紧急联系人" in words
 
 
-def test_homophones_and_typed_pinyin_share_pinyin_features():
-    a = analyzer()
-    real = set(a(normalize("爆你通讯录")))
-    for variant in ("爆你通迅录", "爆你tongxunlu", "爆你 tong xun lu"):
-        assert "tong xun lu" in set(a(normalize(variant))) & real, variant
+def test_homophones_and_typed_pinyin_share_features():
+    h = hasher()
+    real = buckets(h, "爆你通讯录")
+    unrelated = buckets(h, "今天天气很好")
+    for variant in ("爆你通迅录", "爆你tongxunlu", "爆你 tong xun lu", "爆你童讯录"):
+        shared = (buckets(h, variant) & real) - unrelated
+        assert len(shared) >= 2, variant
     assert pinyin_syllables(normalize("环钱")) == pinyin_syllables(normalize("还钱")) == ["huan", "qian"]
     assert "si" in pinyin_syllables(normalize("去4吧"))
 
 
-def test_spans_cover_exactly_the_grams():
-    a = analyzer()
-    text = normalize("老赖 再不还钱，明天去你单位！还qian🔪")
-    assert sorted(a(text)) == sorted(g for g, _, _ in a.spans(text))
-    for gram, s, e in a.spans(text):
-        assert 0 <= s < e <= len(text), gram
+def test_occurrences_match_counts_and_spans_are_inside_the_text():
+    h = hasher()
+    docs = [normalize(t) for t in ("老赖 再不还钱，明天去你单位！还qian🔪", "催收员：你好\n客户：嗯", "")]
+    counts, occ = h.occurrences(docs)
+    rebuilt = np.zeros(counts.shape)
+    np.add.at(rebuilt, (occ["doc"], occ["bucket"]), 1)
+    np.testing.assert_array_equal(rebuilt, counts.toarray())
+    for d, s, e in zip(occ["doc"], occ["start"], occ["end"], strict=True):
+        assert 0 <= s < e <= len(docs[d])
 
 
-def test_analyzer_pickles_and_clones():
-    a = analyzer()
-    text = normalize("还钱")
-    b = pickle.loads(pickle.dumps(a))
-    assert b == a and b(text) == a(text)
-    from sklearn.feature_extraction.text import TfidfVectorizer
+def test_batch_and_single_transforms_agree():
+    h = hasher()
+    docs = [normalize(t) for t in ("老赖还钱", "您的账单已逾期", "", "A:喂\nB:你好")]
+    together = h.transform(docs).toarray()
+    for i, d in enumerate(docs):
+        np.testing.assert_array_equal(h.transform([d]).toarray()[0], together[i])
 
-    v = TfidfVectorizer(analyzer=a)
-    assert clone(v).get_params()["analyzer"] == a
+
+def test_hashes_are_stable_across_runs_and_machines():
+    # if this changes, every saved model silently breaks: the hash is part of the model format
+    h = NgramHasher(user_words=load_user_words(), min_df=1).fit(["x"])
+    got = sorted(h._counts([normalize("再不还钱就爆你通讯录😡 huan qian")]).indices.tolist())
+    digest = hashlib.sha256(np.array(got, dtype=np.int64).tobytes()).hexdigest()[:16]
+    assert len(got) > 40
+    assert digest == STABLE_DIGEST, digest
+
+
+STABLE_DIGEST = "f19f4866015e8eae"
+
+
+def test_min_df_drops_one_off_ngrams():
+    h = NgramHasher(min_df=2).fit([normalize(t) for t in ("张三丰欠款", "李四欠款", "王五欠款")])
+    kept = buckets(h, "张三丰")
+    assert not kept  # seen once in training: no weight
+    assert buckets(h, "欠款")
+
+
+def test_pickles_and_clones():
+    h = hasher()
+    again = pickle.loads(pickle.dumps(h))
+    np.testing.assert_array_equal(again.transform(["还钱"]).toarray(), h.transform(["还钱"]).toarray())
+    assert clone(h).get_params() == h.get_params()

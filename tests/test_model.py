@@ -46,11 +46,13 @@ def test_fit_predict_shapes_and_pickle(small_pipeline):
 
 
 def test_model_holds_no_training_text(small_pipeline, small_train):
-    vocab = small_pipeline.named_steps["tfidf"].vocabulary_
-    # one-off strings (min_df=2) are not stored: a long unique message is not in the vocabulary
-    longest = max(small_train["text"], key=len)
-    assert longest not in vocab
-    assert not hasattr(small_pipeline.named_steps["tfidf"], "stop_words_")
+    # features are hashed: no vocabulary, and no training message can be read back out of the model
+    assert not hasattr(small_pipeline.named_steps["ngrams"], "vocabulary_")
+    blob = pickle.dumps(small_pipeline)
+    for text in small_train["text"].head(200):
+        probe = text.strip()[:8]
+        if len(probe) == 8 and probe not in small_pipeline.named_steps["ngrams"].user_words:
+            assert probe.encode("utf-8") not in blob, probe
 
 
 def test_training_is_deterministic(small_train, tmp_path):

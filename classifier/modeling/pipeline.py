@@ -12,13 +12,13 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, KFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from ..features import TextAnalyzer, load_user_words
+from ..features import NgramHasher, load_user_words
 from ..labels import LAWFUL_REMINDER, NOT_COLLECTION, PRECEDENCE, TAG_NAMES, UNLAWFUL_TAGS
 from ..normalize import TextNormalizer
 
@@ -52,10 +52,23 @@ def decode(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     return out
 
 
+def _tags_of_bits(bits: int) -> tuple[str, ...]:
+    on = {TAG_NAMES[i] for i in range(N_TAGS) if bits >> i & 1}
+    return tuple(t for t in PRECEDENCE if t in on)
+
+
+_TAGS_BY_BITS = [_tags_of_bits(b) for b in range(1 << N_TAGS)]
+_BIT_WEIGHTS = 1 << np.arange(N_TAGS)
+
+
 def tags_of(row: np.ndarray) -> tuple[str, ...]:
     """Tag names of one boolean row of :func:`decode`, most serious first."""
-    on = {TAG_NAMES[i] for i in np.flatnonzero(row)}
-    return tuple(t for t in PRECEDENCE if t in on)
+    return _TAGS_BY_BITS[int(row @ _BIT_WEIGHTS)]
+
+
+def tags_of_rows(rows: np.ndarray) -> list[tuple[str, ...]]:
+    """:func:`tags_of` for every row at once."""
+    return [_TAGS_BY_BITS[b] for b in (rows.astype(np.int64) @ _BIT_WEIGHTS).tolist()]
 
 
 class MultiTagClassifier(ClassifierMixin, BaseEstimator):
@@ -129,16 +142,15 @@ class MultiTagClassifier(ClassifierMixin, BaseEstimator):
         return self
 
 
-def build_pipeline(backend: str = "rjieba", C: float = 8.0, min_df: int = 2, max_df: float = 0.5,
-                   char_ngram_range: tuple[int, int] = (1, 3),
-                   pinyin_ngram_range: tuple[int, int] = (2, 3), word_ngram_max: int = 2) -> Pipeline:
-    """The untrained model. ``min_df=2`` keeps one-off strings (names, numbers) out of the vocabulary."""
-    analyzer = TextAnalyzer(backend=backend, user_words=load_user_words(), word_ngram_max=word_ngram_max,
-                            char_ngram_range=char_ngram_range, pinyin_ngram_range=pinyin_ngram_range)
+def build_pipeline(backend: str = "rjieba", C: float = 8.0, min_df: int = 2, n_features: int = 2**20,
+                   char_ngram_range: tuple[int, int] = (1, 3), pinyin_ngram_range: tuple[int, int] = (2, 3),
+                   word_ngram_max: int = 2) -> Pipeline:
+    """The untrained model. ``min_df=2`` gives no weight to one-off strings (names, numbers)."""
     return Pipeline([
         ("normalize", TextNormalizer()),
-        ("tfidf", TfidfVectorizer(analyzer=analyzer, lowercase=False, min_df=min_df, max_df=max_df,
-                                  sublinear_tf=True, dtype=np.float32)),
+        ("ngrams", NgramHasher(n_features=n_features, word_ngram_max=word_ngram_max, char_ngram_range=char_ngram_range,
+                               pinyin_ngram_range=pinyin_ngram_range, backend=backend, user_words=load_user_words(),
+                               min_df=min_df)),
+        ("tfidf", TfidfTransformer(sublinear_tf=True)),
         ("clf", MultiTagClassifier(C=C)),
     ])
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import warnings
@@ -15,16 +16,17 @@ import numpy as np
 import sklearn
 
 from .. import config
-from ..explain import Phrase, explain
+from ..explain import Phrase, explain, explain_normalized, features_with_positions
 from ..labels import TAG_BY_NAME, TAG_NAMES, UNLAWFUL_TAGS
 from ..schema import SCHEMA_VERSION
 from ..transcript import Transcript, parse
-from .pipeline import decode, tags_of
+from .pipeline import decode, tags_of, tags_of_rows
 
 #: Longest text scored, in characters. Longer input is cut here (and the result says so): scoring
 #: time and memory are linear in length, and no real SMS, chat or call transcript comes close.
 MAX_CHARS = 20_000
 _UNLAWFUL_IDX = [TAG_NAMES.index(t) for t in UNLAWFUL_TAGS]
+_TAG_INDEX = {t: i for i, t in enumerate(TAG_NAMES)}
 
 
 class ModelError(RuntimeError):
@@ -80,7 +82,7 @@ def load_model(model_dir: Path | None = None, *, trust: bool = False):
             pipeline = joblib.load(model_path)
         except sklearn.exceptions.InconsistentVersionWarning as e:
             raise ModelError(f"model/library version mismatch: {e}") from e
-    labels = list(pipeline.named_steps["clf"].classes_)
+    labels = list(dict(pipeline.steps)["clf"].classes_)
     if labels != list(TAG_NAMES):
         raise ModelError(f"the model predicts {labels}, this version of the tool expects {list(TAG_NAMES)}")
     return pipeline, manifest
@@ -171,9 +173,13 @@ class Classifier:
         pipeline, manifest = load_model(path, trust=trust)
         return cls(pipeline, manifest, path)
 
+    @functools.cached_property
+    def steps(self) -> dict:
+        return dict(self.pipeline.steps)
+
     @property
     def clf(self):
-        return self.pipeline.named_steps["clf"]
+        return self.steps["clf"]
 
     @property
     def thresholds(self) -> np.ndarray:
@@ -194,17 +200,22 @@ class Classifier:
         return self._proba(self.normalize([t[:MAX_CHARS] for t in texts]))
 
     def normalize(self, texts: Sequence[str]) -> list[str]:
-        return self.pipeline.named_steps["normalize"].transform(texts)
+        return self.steps["normalize"].transform(texts)
 
     def _proba(self, norms: list[str]) -> np.ndarray:
-        return self.clf.predict_proba(self.pipeline.named_steps["tfidf"].transform(norms))
+        return self.clf.predict_proba(self.steps["tfidf"].transform(self.steps["ngrams"].transform(norms)))
 
-    def predict(self, text: str, date: dt.date | None = None, explain_evidence: bool = True) -> Prediction:
+    def predict(self, text: str, date: dt.date | None = None, explain_evidence: bool | str = True) -> Prediction:
         return self.predict_many([text], [date], explain_evidence=explain_evidence)[0]
 
     def predict_many(self, texts: Sequence[str], dates: Sequence[dt.date | None] | None = None,
-                     explain_evidence: bool = True) -> list[Prediction]:
-        """Score messages; transcripts are scored as a whole and turn by turn (see ``transcript``)."""
+                     explain_evidence: bool | str = True) -> list[Prediction]:
+        """Score messages; transcripts are scored as a whole and turn by turn (see ``transcript``).
+
+        ``explain_evidence``: True or "full" gives evidence phrases as spans of the original text;
+        "fast" computes them for all messages at once and reports them in normalized form (batch);
+        False skips evidence.
+        """
         dates = list(dates) if dates is not None else [None] * len(texts)
         units: list[str] = []
         plans: list[tuple[int, Transcript | None, int, int] | None] = []
@@ -223,68 +234,104 @@ class Classifier:
             units.extend(t.text for t in turns)
             plans.append((whole_at, tr, whole_at + 1, whole_at + 1 + len(turns)))
         norms = self.normalize(units)
-        proba = self._proba(norms) if units else np.zeros((0, len(TAG_NAMES)))
-        out = []
+        features = None
+        if not units:
+            proba = np.zeros((0, len(TAG_NAMES)))
+        elif explain_evidence == "fast":
+            features = features_with_positions(self.pipeline, norms)
+            proba = self.clf.predict_proba(features[0])
+        else:
+            proba = self._proba(norms)
+        decided = decode(proba, self.thresholds) if units else np.zeros((0, len(TAG_NAMES)), bool)
+        unit_tags = tags_of_rows(decided)
+        out: list[Prediction] = []
+        wanted: list[tuple[int, int]] = []  # (unit, tag) pairs to explain in one pass ("fast")
         for text, date, plan in zip(texts, dates, plans, strict=True):
             if plan is None:
                 out.append(failed("empty text"))
                 continue
             whole_at, tr, t0, t1 = plan
-            pred = self._combine(text[:MAX_CHARS], proba[whole_at], tr, proba[t0:t1], explain_evidence)
+            if tr is None:  # the common case, kept cheap for batch scoring
+                tags = unit_tags[whole_at]
+                pred = Prediction(primary_label=tags[0], tags=tags,
+                                  scores=dict(zip(TAG_NAMES, proba[whole_at].tolist(), strict=True)))
+                sources = {_TAG_INDEX[t]: (whole_at, None, None) for t in tags}
+            else:
+                pred, sources = self._combine(proba[whole_at], decided[whole_at], tr, proba[t0:t1], t0)
             pred.truncated = len(text) > MAX_CHARS
             pred.date = date
             pred.text = text[:MAX_CHARS]
             pred.norm = norms[whole_at]
+            if explain_evidence in (True, "full"):
+                pred.evidence = self._evidence(pred, tr, sources)
+            elif explain_evidence == "fast":
+                pred.evidence = [Evidence(TAG_NAMES[j], [], turn, speaker) for j, (_, turn, speaker) in sources.items()]
+                wanted.extend((unit, j) for j, (unit, _, _) in sources.items())
             out.append(pred)
+        if wanted:
+            found = explain_normalized(self.pipeline, norms, wanted, features)
+            k = 0
+            for pred in out:
+                for ev in pred.evidence:
+                    ev.phrases = found.get(wanted[k], [])
+                    k += 1
         return out
 
-    def _combine(self, text: str, whole: np.ndarray, tr: Transcript | None, turn_proba: np.ndarray,
-                 explain_evidence: bool) -> Prediction:
+    def _combine(self, whole: np.ndarray, row: np.ndarray, tr: Transcript | None, turn_proba: np.ndarray,
+                 first_turn_unit: int) -> tuple[Prediction, dict[int, tuple[int, int | None, str | None]]]:
+        """Tags of one message, and for each tag the unit (whole or turn) that earned it."""
         th, tth = self.thresholds, self.turn_thresholds
-        row = decode(whole[None, :], th)[0]
         scores = whole.copy()
-        turn_hits: dict[int, list[int]] = {}  # tag index -> turn positions that earned it
+        turn_hits: dict[int, list[int]] = {}
         if tr is not None and len(turn_proba):
-            for j in _UNLAWFUL_IDX:
-                hits = np.flatnonzero(turn_proba[:, j] >= tth[j]).tolist()
-                if hits:
-                    turn_hits[j] = hits
+            hit = turn_proba[:, _UNLAWFUL_IDX] >= tth[_UNLAWFUL_IDX]
+            for col, j in enumerate(_UNLAWFUL_IDX):
+                if hit[:, col].any():
+                    turn_hits[j] = np.flatnonzero(hit[:, col]).tolist()
                     scores[j] = max(scores[j], float(turn_proba[:, j].max()))
             if turn_hits:
+                row = row.copy()
                 row[:] = False
                 row[_UNLAWFUL_IDX] = whole[_UNLAWFUL_IDX] >= th[_UNLAWFUL_IDX]
                 for j in turn_hits:
                     row[j] = True
         tags = tags_of(row)
-        pred = Prediction(primary_label=tags[0], tags=tags,
-                          scores={t: float(scores[i]) for i, t in enumerate(TAG_NAMES)})
-        if tr is not None:
-            scored = tr.scored_turns()
-            pos = {t.index: k for k, t in enumerate(scored)}
-            for t in tr.turns:
-                k = pos.get(t.index)
-                tp = turn_proba[k] if k is not None else None
-                pred.turns.append(TurnResult(
-                    t.index, t.speaker, t.role, t.start, t.end, k is not None,
-                    tags_of(decode(tp[None, :], th)[0]) if tp is not None else (),
-                    {n: float(tp[i]) for i, n in enumerate(TAG_NAMES)} if tp is not None else {}))
-        if explain_evidence:
-            pred.evidence = self._evidence(text, tags, tr, turn_hits, turn_proba, whole)
-        return pred
-
-    def _evidence(self, text: str, tags: tuple[str, ...], tr: Transcript | None, turn_hits: dict[int, list[int]],
-                  turn_proba: np.ndarray, whole: np.ndarray) -> list[Evidence]:
-        out: list[Evidence] = []
-        whole_tags = []
+        pred = Prediction(primary_label=tags[0], tags=tags, scores=dict(zip(TAG_NAMES, scores.tolist(), strict=True)))
+        sources: dict[int, tuple[int, int | None, str | None]] = {}
+        whole_unit = first_turn_unit - 1
+        scored = tr.scored_turns() if tr is not None else ()
         for tag in tags:
             j = TAG_NAMES.index(tag)
-            hits = turn_hits.get(j)
-            if hits and tr is not None:
-                scored = tr.scored_turns()
+            if j in _UNLAWFUL_IDX and len(turn_proba):
+                # name the collector turn that most supports the tag, whether the turn itself or the
+                # whole call crossed the threshold
+                hits = turn_hits.get(j) or range(len(turn_proba))
                 best = max(hits, key=lambda k: turn_proba[k, j])
-                turn = scored[best]
+                sources[j] = (first_turn_unit + best, scored[best].index, scored[best].speaker or None)
+            else:
+                sources[j] = (whole_unit, None, None)
+        if tr is not None:
+            pos = {t.index: k for k, t in enumerate(scored)}
+            turn_rows = decode(turn_proba, th) if len(turn_proba) else turn_proba
+            for t in tr.turns:
+                k = pos.get(t.index)
+                pred.turns.append(TurnResult(
+                    t.index, t.speaker, t.role, t.start, t.end, k is not None,
+                    tags_of(turn_rows[k]) if k is not None else (),
+                    dict(zip(TAG_NAMES, turn_proba[k].tolist(), strict=True)) if k is not None else {}))
+        return pred, sources
+
+    def _evidence(self, pred: Prediction, tr: Transcript | None,
+                  sources: dict[int, tuple[int, int | None, str | None]]) -> list[Evidence]:
+        """Evidence as spans of the original text (single messages: classify, web, report)."""
+        text = pred.text
+        out: list[Evidence] = []
+        whole_tags = []
+        for j, (_, turn_index, speaker) in sources.items():
+            if turn_index is not None and tr is not None:
+                turn = tr.turns[turn_index]
                 found = explain(self.pipeline, text[turn.start:turn.end], [j], offset=turn.start)[0]
-                out.append(Evidence(tag, found, turn.index, turn.speaker or None))
+                out.append(Evidence(TAG_NAMES[j], found, turn_index, speaker))
             else:
                 whole_tags.append(j)
         if whole_tags:
@@ -292,13 +339,14 @@ class Classifier:
                 # explain turn by turn so that only collector words are highlighted
                 per_tag: dict[int, list[Phrase]] = {j: [] for j in whole_tags}
                 for turn in tr.scored_turns():
-                    for j, found in zip(whole_tags, explain(self.pipeline, text[turn.start:turn.end], whole_tags,
-                                                            offset=turn.start), strict=True):
-                        per_tag[j].extend(found)
+                    found = explain(self.pipeline, text[turn.start:turn.end], whole_tags, offset=turn.start)
+                    for j, phrases in zip(whole_tags, found, strict=True):
+                        per_tag[j].extend(phrases)
                 for j in whole_tags:
                     best = sorted(per_tag[j], key=lambda p: p.weight, reverse=True)[:3]
                     out.append(Evidence(TAG_NAMES[j], sorted(best, key=lambda p: p.start)))
             else:
                 for j, found in zip(whole_tags, explain(self.pipeline, text, whole_tags), strict=True):
                     out.append(Evidence(TAG_NAMES[j], found))
-        return out
+        order = {t: i for i, t in enumerate(pred.tags)}
+        return sorted(out, key=lambda e: order.get(e.tag, 99))
