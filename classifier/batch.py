@@ -8,6 +8,8 @@ chunk size, not the file. ``score_texts`` is the one scoring function, shared wi
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import multiprocessing
 import os
 import sys
 import time
@@ -17,7 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .labels import PRECEDENCE, TAG_NAMES, TAG_SEPARATOR
+from .labels import PRECEDENCE, TAG_NAMES, TAG_SEPARATOR, UNLAWFUL_TAGS
 from .schema import BATCH_COLUMNS
 from .tabular import (
     DATE_COLUMN_NAMES,
@@ -33,7 +35,7 @@ from .tabular import (
     parse_date,
 )
 
-CHUNK_ROWS = 4000
+CHUNK_ROWS = 1000
 #: Longest cell scored, in characters (longer: scored on its first MAX_CHARS, flagged in ``error``).
 from .modeling.predict import MAX_CHARS  # noqa: E402
 
@@ -46,10 +48,15 @@ def _evidence_cell(pred) -> str:
     return " | ".join(parts)
 
 
+EVIDENCE_SCOPES = {"unlawful": UNLAWFUL_TAGS, "all": TAG_NAMES, "none": ()}
+
+
 def score_texts(classifier, texts: Sequence[object], dates: Sequence[dt.date | None] | None = None,
-                evidence: bool = True) -> list[list[object]]:
+                evidence: str = "unlawful") -> list[list[object]]:
     """Score messages; one list of ``schema.BATCH_COLUMNS`` values per input, in order.
 
+    ``evidence``: which tags get evidence phrases: "unlawful" (harassment, threat, third-party
+    contact; the default, since those are the rows someone must act on), "all", or "none".
     Non-text, empty and undecodable cells get an ``error`` and empty scores; they are not scored.
     """
     from .statutes import batch_citations
@@ -64,7 +71,9 @@ def score_texts(classifier, texts: Sequence[object], dates: Sequence[dt.date | N
         else:
             todo.append(t)
             todo_idx.append(i)
-    preds = classifier.predict_many(todo, [dates[i] for i in todo_idx], explain_evidence="fast" if evidence else False)
+    scope = EVIDENCE_SCOPES[evidence]
+    preds = classifier.predict_many(todo, [dates[i] for i in todo_idx], explain_evidence="fast" if scope else False,
+                                    evidence_tags=scope)
     for i, pred in zip(todo_idx, preds, strict=True):
         if pred.error:
             out[i] = [""] * (len(BATCH_COLUMNS) - 1) + [pred.error]
@@ -95,12 +104,27 @@ _WORKER_CLF = None
 
 def _worker_init(model_dir: str | None, trust: bool) -> None:
     global _WORKER_CLF
-    from .modeling.predict import Classifier
+    if _WORKER_CLF is None:  # not inherited through fork: load it
+        from .modeling.predict import Classifier
 
-    _WORKER_CLF = Classifier.load(model_dir, trust=trust)
+        _WORKER_CLF = Classifier.load(model_dir, trust=trust)
 
 
-def _worker_score(texts: list, dates: list, evidence: bool) -> list[list[object]]:
+def _make_pool(n_workers: int, classifier, model_dir, trust: bool) -> ProcessPoolExecutor:
+    """Worker processes; on Linux they are forked and inherit the loaded model (copy-on-write)."""
+    global _WORKER_CLF
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and sys.platform.startswith("linux"):
+        _WORKER_CLF = classifier
+        ctx = multiprocessing.get_context("fork")
+        gc.freeze()  # keep the collector from touching (and so copying) the shared objects in each worker
+    else:
+        ctx = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_worker_init,
+                               initargs=(str(model_dir) if model_dir else None, trust))
+
+
+def _worker_score(texts: list, dates: list, evidence: str) -> list[list[object]]:
     return score_texts(_WORKER_CLF, [str(t) if not isinstance(t, str) and t != "" else t for t in texts],
                        dates, evidence)
 
@@ -164,7 +188,7 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
               id_column: str | None = None, encoding: str | None = None, delimiter: str | None = None,
               no_header: bool = False, sheet: str | None = None, out_format: str | None = None,
               model_dir: str | None = None, trust_model: bool = False, workers: int | None = None,
-              chunk_rows: int = CHUNK_ROWS, evidence: bool = True, classifier=None,
+              chunk_rows: int = CHUNK_ROWS, evidence: str = "unlawful", classifier=None,
               progress: Callable[[int, int | None], None] | None = None,
               on_row: Callable[[int, Source, list, list], None] | None = None) -> Summary:
     """Score ``input_path`` into ``output``; return the summary. Raises InputError for unusable input.
@@ -190,13 +214,16 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
     result_names = _result_columns(src.columns)
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     pool = None
-    if classifier is None and n_workers > 0:
-        pool = ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_init,
-                                   initargs=(str(model_dir) if model_dir else None, trust_model))
-    elif classifier is None:
+    if classifier is None:
+        # Load (and check) the model here, so a bad model fails before any work, and warm it up so
+        # forked workers share its memory instead of each loading a copy.
         from .modeling.predict import Classifier
 
         classifier = Classifier.load(model_dir, trust=trust_model)
+        if n_workers > 0:
+            classifier.predict("预热 warm-up 还钱", explain_evidence=False)
+            pool = _make_pool(n_workers, classifier, model_dir, trust_model)
+            classifier = None
     start = time.perf_counter()
     pending: deque[tuple[list, Future | list]] = deque()
     row_number = 0
@@ -237,6 +264,9 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+            global _WORKER_CLF
+            _WORKER_CLF = None
+            gc.unfreeze()
     summary.seconds = time.perf_counter() - start
     summary.repaired_rows = src.stats.get("repaired_rows", 0)
     if src.stats.get("nul_bytes"):
@@ -250,7 +280,7 @@ def _rows(src: Source, text_idx: int):
         yield fix_width(row, width, text_idx, src.delimiter or ",", src.stats)
 
 
-def _submit(pool, classifier, chunk: list, text_idx: int, date_idx: int | None, evidence: bool):
+def _submit(pool, classifier, chunk: list, text_idx: int, date_idx: int | None, evidence: str):
     texts = [r.values[text_idx] if not r.error else "" for r in chunk]
     dates = [parse_date(r.values[date_idx]) if date_idx is not None and not r.error else None for r in chunk]
     if pool is None:

@@ -120,14 +120,15 @@ def input_options(f):
               help="Output format (default: from the -o extension).")
 @input_options
 @click.option("--workers", type=int, default=None, help="Scoring processes (default: one per core; 0 = in this process).")
-@click.option("--no-evidence", is_flag=True, help="Leave the evidence column empty (faster).")
+@click.option("--evidence", type=click.Choice(["unlawful", "all", "none"]), default="unlawful", show_default=True,
+              help="Which tags get evidence phrases (all is about 2x slower on a large file).")
 @click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
               help="local: this machine; spark: Apache Spark (pip install '.[spark]').")
 @click.option("--master", default="local[*]", show_default=True, help="Spark master URL (with --engine spark).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 @model_options
 def batch(input_path, output, out_format, text_column, date_column, id_column, encoding, delimiter, no_header,
-          sheet, workers, no_evidence, engine, master, quiet, model, trust_model) -> None:
+          sheet, workers, evidence, engine, master, quiet, model, trust_model) -> None:
     """Score every row of a CSV/TSV/XLSX/JSON Lines export; keep every row and column, add the results.
 
     Added columns (same names and meanings as `classify --json`): primary_label, tags,
@@ -149,7 +150,7 @@ def batch(input_path, output, out_format, text_column, date_column, id_column, e
         try:
             result = run_spark(input_path, output, text_column=text_column, date_column=date_column,
                                id_column=id_column, master=master, model_dir=model, trust_model=trust_model,
-                               out_format=out_format, evidence=not no_evidence, log=None if quiet else
+                               out_format=out_format, evidence=evidence, log=None if quiet else
                                (lambda m: click.echo(m, err=True)))
         except (InputError, ModelError) as e:
             raise click.ClickException(str(e)) from None
@@ -163,7 +164,7 @@ def batch(input_path, output, out_format, text_column, date_column, id_column, e
         summary = run_batch(input_path, output, text_column=text_column, date_column=date_column, id_column=id_column,
                             encoding=encoding, delimiter=delimiter, no_header=no_header, sheet=sheet,
                             out_format=out_format, model_dir=model, trust_model=trust_model, workers=workers,
-                            evidence=not no_evidence, progress=stderr_progress(quiet, size))
+                            evidence=evidence, progress=stderr_progress(quiet, size))
     except (InputError, ModelError) as e:
         raise click.ClickException(str(e)) from None
     if not quiet:

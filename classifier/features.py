@@ -117,14 +117,21 @@ def _split_latin(word: str) -> list[str]:
     return [word]
 
 
-@lru_cache(maxsize=1)
-def _syllable_table() -> np.ndarray:
-    """Code point (BMP) -> syllable id; 0 for spaces and Latin letters (handled per run), -1 for the rest."""
+SYLLABLE_TABLE_PATH = RESOURCES_DIR / "pinyin_syllables.npy"
+
+
+def build_syllable_table() -> np.ndarray:
+    """Code point (BMP) -> syllable id from pypinyin's dictionary; 0 for spaces and Latin letters
+    (handled per run), -1 for everything without a reading.
+
+    Shipped precomputed (``resources/pinyin_syllables.npy``) because importing pypinyin's
+    dictionary costs ~56 MB per process; a test checks the file equals a fresh build.
+    """
     from pypinyin import Style
     from pypinyin.pinyin_dict import pinyin_dict
     from pypinyin.style import convert
 
-    table = np.full(0x10000, -1, dtype=np.int64)
+    table = np.full(0x10000, -1, dtype=np.int16)
     for cp, readings in pinyin_dict.items():
         if cp < 0x10000:
             syl = convert(readings.split(",")[0], Style.NORMAL, strict=False).replace("ü", "v")
@@ -140,6 +147,11 @@ def _syllable_table() -> np.ndarray:
     for ch in " \t\u3000":
         table[ord(ch)] = 0
     return table
+
+
+@lru_cache(maxsize=1)
+def _syllable_table() -> np.ndarray:
+    return np.load(SYLLABLE_TABLE_PATH).astype(np.int64)
 
 
 def _word_id(word: str) -> int:

@@ -199,11 +199,12 @@ def normalize_aligned(text: str) -> Aligned:
     return text, offsets
 
 
+_DISPLAY = {ord(ch): f"<{name}>" for ch, name in PLACEHOLDER_NAMES.items()}
+
+
 def display(normalized: str) -> str:
     """Make a normalized string readable: placeholders become ``<PHONE>`` etc."""
-    for ch, name in PLACEHOLDER_NAMES.items():
-        normalized = normalized.replace(ch, f"<{name}>")
-    return normalized
+    return normalized.translate(_DISPLAY)
 
 
 class TextNormalizer(TransformerMixin, BaseEstimator):

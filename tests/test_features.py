@@ -76,3 +76,9 @@ def test_pickles_and_clones():
     again = pickle.loads(pickle.dumps(h))
     np.testing.assert_array_equal(again.transform(["还钱"]).toarray(), h.transform(["还钱"]).toarray())
     assert clone(h).get_params() == h.get_params()
+
+
+def test_shipped_pinyin_table_equals_a_fresh_build_from_pypinyin():
+    from classifier.features import SYLLABLE_TABLE_PATH, build_syllable_table
+
+    np.testing.assert_array_equal(np.load(SYLLABLE_TABLE_PATH), build_syllable_table())

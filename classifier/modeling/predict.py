@@ -7,7 +7,7 @@ import functools
 import hashlib
 import json
 import warnings
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -209,12 +209,13 @@ class Classifier:
         return self.predict_many([text], [date], explain_evidence=explain_evidence)[0]
 
     def predict_many(self, texts: Sequence[str], dates: Sequence[dt.date | None] | None = None,
-                     explain_evidence: bool | str = True) -> list[Prediction]:
+                     explain_evidence: bool | str = True, evidence_tags: Collection[str] = TAG_NAMES,
+                     ) -> list[Prediction]:
         """Score messages; transcripts are scored as a whole and turn by turn (see ``transcript``).
 
         ``explain_evidence``: True or "full" gives evidence phrases as spans of the original text;
         "fast" computes them for all messages at once and reports them in normalized form (batch);
-        False skips evidence.
+        False skips evidence. ``evidence_tags`` limits which tags get evidence.
         """
         dates = list(dates) if dates is not None else [None] * len(texts)
         units: list[str] = []
@@ -262,6 +263,8 @@ class Classifier:
             pred.date = date
             pred.text = text[:MAX_CHARS]
             pred.norm = norms[whole_at]
+            if len(evidence_tags) < len(TAG_NAMES):
+                sources = {j: v for j, v in sources.items() if TAG_NAMES[j] in evidence_tags}
             if explain_evidence in (True, "full"):
                 pred.evidence = self._evidence(pred, tr, sources)
             elif explain_evidence == "fast":
