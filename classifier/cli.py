@@ -264,6 +264,34 @@ def statutes(provision: str | None, as_json: bool) -> None:
     click.echo(f"\n{len(rows)} provisions. Show one: cuishou statutes ID", err=True)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind. The default keeps the page on this computer; 0.0.0.0 exposes it to the network.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--max-upload-mb", default=50, show_default=True, type=int, help="Largest upload accepted.")
+@click.option("--access-log/--no-access-log", default=False, show_default=True,
+              help="Log each request's method, path and status (never bodies).")
+@model_options
+def serve(host: str, port: int, max_upload_mb: int, access_log: bool, model, trust_model) -> None:
+    """Start the local web page and JSON API (FastAPI + uvicorn).
+
+    \b
+    Examples:
+      cuishou serve                 (then open http://127.0.0.1:8000)
+      cuishou serve --port 8080
+    """
+    import uvicorn
+
+    from .web.app import create_app
+
+    _load_classifier(model, trust_model)  # fail here, with a clear message, if the model is unusable
+    app = create_app(model, trust_model=trust_model, max_upload_mb=max_upload_mb)
+    click.echo(f"cuishou is running at http://{host}:{port}  (API docs: http://{host}:{port}/docs; Ctrl-C stops)", err=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo("warning: bound to a network address; anyone who can reach it can use it", err=True)
+    uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="warning")
+
+
 @cli.group()
 def data() -> None:
     """Build the corpus: import real public text, validate and split into data/processed."""

@@ -1,0 +1,95 @@
+"""Routes: the page (GET /), the JSON API (POST /api/classify, /api/batch, /api/report)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.templating import Jinja2Templates
+from starlette.background import BackgroundTask
+
+from .. import __version__
+from ..labels import TAGS
+from ..modeling.predict import Classifier
+from ..statutes import DISCLAIMER, attach
+from ..tabular import InputError
+from .deps import get_classifier
+from .schemas import ClassifyRequest, ClassifyResponse, ErrorResponse
+
+router = APIRouter()
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+UPLOAD_TYPES = {".csv": "csv", ".tsv": "tsv", ".txt": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+MEDIA = {"csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "jsonl": "application/x-ndjson; charset=utf-8", "html": "text/html; charset=utf-8"}
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def index(request: Request, clf: Classifier = Depends(get_classifier)) -> HTMLResponse:
+    tags = [{"name": t.name, "zh": t.zh, "en": t.en, "unlawful": t.unlawful} for t in TAGS]
+    return templates.TemplateResponse(request, "index.html", {
+        "version": __version__, "model": clf.model_info, "tags_json": json.dumps(tags, ensure_ascii=False),
+        "disclaimer": DISCLAIMER})
+
+
+@router.post("/api/classify", response_model=ClassifyResponse, tags=["api"],
+             responses={413: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
+def classify(req: ClassifyRequest, clf: Classifier = Depends(get_classifier)) -> dict:
+    """Classify one message (``text``) or many (``texts``): tags, scores, evidence, provisions, advice."""
+    texts = [req.text] if req.text is not None else list(req.texts or [])
+    preds = clf.predict_many(texts, [req.date] * len(texts), explain_evidence=req.evidence)
+    return {"results": [{**p.to_dict(), **attach(p), "model": clf.model_info} for p in preds]}
+
+
+def _save_upload(upload: UploadFile) -> tuple[str, str]:
+    name = upload.filename or ""
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_TYPES:
+        raise HTTPException(415, f"unsupported file type {suffix or '(none)'}: upload .csv, .tsv, .txt, .xlsx or .jsonl")
+    fd, path = tempfile.mkstemp(prefix="cuishou-upload-", suffix=suffix)
+    with os.fdopen(fd, "wb") as out:
+        while block := upload.file.read(1 << 20):
+            out.write(block)
+    return path, suffix
+
+
+def _cleanup(*paths: str) -> None:
+    for p in paths:
+        try:
+            os.unlink(p)
+        except FileNotFoundError:
+            pass
+
+
+@router.post("/api/batch", tags=["api"], response_class=FileResponse,
+             responses={200: {"description": "The scored file; summary counts in the X-Cuishou-Summary header (JSON)."},
+                        413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
+def batch(file: UploadFile = File(..., description="CSV/TSV/XLSX/JSON Lines export"),
+          text_column: str | None = Query(None), date_column: str | None = Query(None),
+          encoding: str | None = Query(None), format: str | None = Query(None, pattern="^(csv|xlsx|jsonl)$"),
+          clf: Classifier = Depends(get_classifier)) -> FileResponse:
+    """Score every row of an uploaded export and return the scored file (nothing is kept on the server)."""
+    from ..batch import run_batch
+
+    src, suffix = _save_upload(file)
+    fmt = format or ("xlsx" if suffix == ".xlsx" else "jsonl" if UPLOAD_TYPES[suffix] == "jsonl" else "csv")
+    fd, out = tempfile.mkstemp(prefix="cuishou-scored-", suffix=f".{fmt}")
+    os.close(fd)
+    try:
+        summary = run_batch(src, out, text_column=text_column, date_column=date_column, encoding=encoding,
+                            out_format=fmt, classifier=clf)
+    except InputError as e:
+        _cleanup(src, out)
+        raise HTTPException(422, str(e).replace(src, file.filename or "upload")) from None
+    except BaseException:
+        _cleanup(src, out)
+        raise
+    _cleanup(src)
+    stem = Path(file.filename or "messages").stem
+    headers = {"X-Cuishou-Summary": json.dumps(summary.to_dict(), ensure_ascii=True)}
+    return FileResponse(out, media_type=MEDIA[fmt], filename=f"{stem}.scored.{fmt}", headers=headers,
+                        background=BackgroundTask(_cleanup, out))

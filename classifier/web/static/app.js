@@ -1,0 +1,204 @@
+// The page's behaviour. No external assets; message text is only ever inserted with textContent.
+"use strict";
+
+const TAGS = JSON.parse(document.getElementById("tags-data").textContent);
+const TAG = Object.fromEntries(TAGS.map((t) => [t.name, t]));
+const PRECEDENCE = ["threat", "third_party_contact", "harassment", "lawful_reminder", "not_collection"];
+const COLORS = { threat: "#c0392b", third_party_contact: "#d35400", harassment: "#8e44ad",
+  lawful_reminder: "#27ae60", not_collection: "#7f8c8d" };
+
+const I18N = {
+  zh: {
+    title: "催收短信识别", privacy: "在您自己的电脑上运行：消息不会被发送到任何地方，也不会被保存。",
+    tab_paste: "粘贴消息", tab_upload: "上传短信导出文件", paste_label: "粘贴一条短信、聊天消息或整段通话记录：",
+    date_label: "收到日期（可选）", analyze: "分析", h_scores: "各标签的概率", h_text: "触发标签的词句（高亮）",
+    h_provisions: "可能违反的规定", h_advice: "怎么办", upload_label: "选择 CSV / XLSX / JSON Lines 文件（手机短信导出、放贷机构外呼记录）：",
+    text_column: "短信内容所在列（可留空自动识别）", score_file: "评分并下载", download: "下载评分结果",
+    empty: "请先粘贴一条消息。", working: "分析中…", turn: "第{n}轮", conditions: "适用条件", text_of_law: "条文原文",
+    guidance: "监管/行业规则转述，非法律原文", rows: "行数", scored: "已评分", errors: "出错", lang: "English",
+    verdict: {
+      threat: "这条消息含有威胁或恐吓：例如虚构法律后果、冒充公检法、威胁人身安全或扬言曝光。",
+      third_party_contact: "这条消息把债务告诉或扬言告诉他人：例如联系家人、同事、单位，或“爆通讯录”。",
+      harassment: "这条消息含有侮辱或骚扰：例如辱骂、诅咒、深夜或轰炸式联系。",
+      lawful_reminder: "这条消息看起来是合规的还款提醒。",
+      not_collection: "这条消息看起来不是催收消息。",
+    },
+  },
+  en: {
+    title: "Debt-collection message checker", privacy: "Runs on your own computer: messages are not sent anywhere and not stored.",
+    tab_paste: "Paste a message", tab_upload: "Upload an SMS export", paste_label: "Paste an SMS, a chat message or a whole call transcript:",
+    date_label: "Date received (optional)", analyze: "Analyze", h_scores: "Probability of each tag",
+    h_text: "Words that triggered the tags (highlighted)", h_provisions: "Provisions it may violate", h_advice: "What to do",
+    upload_label: "Choose a CSV / XLSX / JSON Lines file (a phone's SMS export, a lender's outbound log):",
+    text_column: "Column with the message text (leave empty to detect)", score_file: "Score and download",
+    download: "Download the scored file", empty: "Paste a message first.", working: "Analyzing…", turn: "turn {n}",
+    conditions: "Applies when", text_of_law: "Text", guidance: "regulatory guidance as reported, not the text of a law",
+    rows: "rows", scored: "scored", errors: "errors", lang: "中文",
+    verdict: {
+      threat: "This message threatens or intimidates: invented legal consequences, posing as police or courts, threats to safety or to expose you.",
+      third_party_contact: "This message tells, or threatens to tell, other people about the debt: family, colleagues, employer, the contact list.",
+      harassment: "This message insults or harasses: abuse, curses, night-time or bombardment contact.",
+      lawful_reminder: "This looks like a lawful repayment reminder.",
+      not_collection: "This does not look like a debt-collection message.",
+    },
+  },
+};
+let lang = "zh";
+let last = null;
+const t = (k) => I18N[lang][k];
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs = {}, text = null) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== null) e.textContent = text;
+  return e;
+}
+
+function applyLang() {
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  document.querySelectorAll("[data-i18n]").forEach((e) => { e.textContent = t(e.dataset.i18n); });
+  $("lang").textContent = t("lang");
+  if (last) render(last.result, last.text);
+}
+
+function tagName(name) {
+  const tag = TAG[name];
+  return lang === "zh" ? `${tag.zh}（${name}）` : `${tag.en} (${name})`;
+}
+
+function highlight(text, evidence) {
+  // one mark per character range, coloured by the most serious tag that covers it
+  const owner = new Array(text.length).fill(null);
+  for (const ev of evidence) {
+    for (const p of ev.phrases) {
+      for (let i = p.start; i < p.end && i < text.length; i++) {
+        if (owner[i] === null || PRECEDENCE.indexOf(ev.tag) < PRECEDENCE.indexOf(owner[i])) owner[i] = ev.tag;
+      }
+    }
+  }
+  const box = $("highlighted");
+  box.replaceChildren();
+  let i = 0;
+  while (i < text.length) {
+    let j = i;
+    while (j < text.length && owner[j] === owner[i]) j++;
+    const piece = text.slice(i, j);
+    if (owner[i]) {
+      box.appendChild(el("mark", { class: `tag-${owner[i]}`, title: tagName(owner[i]), "data-tag": owner[i] }, piece));
+    } else {
+      box.appendChild(document.createTextNode(piece));
+    }
+    i = j;
+  }
+}
+
+function render(r, text) {
+  $("result").hidden = false;
+  const v = $("verdict");
+  v.style.background = COLORS[r.primary_label];
+  v.replaceChildren(el("span", { class: "label", id: "primary-label", "data-label": r.primary_label }, tagName(r.primary_label)),
+    el("span", {}, t("verdict")[r.primary_label]));
+  const bars = $("bars");
+  bars.replaceChildren();
+  for (const tag of TAGS) {
+    const p = r.scores[tag.name];
+    const row = el("div", { class: "bar-row" + (r.tags.includes(tag.name) ? " on" : "") });
+    row.appendChild(el("span", { class: "name" }, tagName(tag.name)));
+    const bar = el("div", { class: "bar" });
+    const fill = el("span");
+    fill.style.width = `${Math.round(p * 100)}%`;
+    fill.style.background = COLORS[tag.name];
+    bar.appendChild(fill);
+    row.appendChild(bar);
+    row.appendChild(el("span", {}, p.toFixed(2)));
+    bars.appendChild(row);
+  }
+  highlight(text, r.evidence);
+  const list = $("evidence-list");
+  list.replaceChildren();
+  for (const ev of r.evidence) {
+    const where = ev.turn !== null ? `（${t("turn").replace("{n}", ev.turn + 1)}${ev.speaker ? " " + ev.speaker : ""}）` : "";
+    list.appendChild(el("p", { class: "evidence" }, `${tagName(ev.tag)}${where}：${ev.phrases.map((p) => `「${p.text}」`).join(" ") || "—"}`));
+  }
+  const provs = $("provisions");
+  provs.replaceChildren();
+  for (const p of r.provisions) {
+    const d = el("details", { class: "provision", "data-id": p.id });
+    const s = el("summary", {}, p.citation);
+    if (p.kind === "guidance") s.appendChild(el("span", { class: "guidance" }, " " + t("guidance")));
+    d.appendChild(s);
+    d.appendChild(el("p", { class: "cond" }, `${t("conditions")}：${p.condition}`));
+    d.appendChild(el("p", { class: "cond" }, `${p.law} · ${p.version} · ${p.effective_from}${p.effective_to ? " – " + p.effective_to : ""} · ${p.verification}`));
+    d.appendChild(el("blockquote", {}, p.text));
+    d.appendChild(el("p", { class: "cond" }, p.source));
+    provs.appendChild(d);
+  }
+  const adv = $("advice");
+  adv.replaceChildren(...r.advice.steps.map((s) => el("li", {}, s)));
+  $("channels").replaceChildren(...r.advice.channels.map((c) => el("li", {}, c.text)));
+  $("disclaimer").textContent = r.disclaimer;
+}
+
+async function analyze() {
+  const text = $("text").value;
+  $("error").hidden = true;
+  if (!text.trim()) { $("error").textContent = t("empty"); $("error").hidden = false; return; }
+  $("go").disabled = true;
+  $("go").textContent = t("working");
+  try {
+    const body = { text };
+    if ($("date").value) body.date = $("date").value;
+    const res = await fetch("/api/classify", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const data = await res.json();
+    if (!res.ok) throw new Error(typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail));
+    last = { result: data.results[0], text };
+    render(last.result, text);
+  } catch (e) {
+    $("error").textContent = String(e.message || e);
+    $("error").hidden = false;
+  } finally {
+    $("go").disabled = false;
+    $("go").textContent = t("analyze");
+  }
+}
+
+async function upload(ev) {
+  ev.preventDefault();
+  $("upload-error").hidden = true;
+  const file = $("file").files[0];
+  if (!file) return;
+  const form = new FormData();
+  form.append("file", file);
+  const col = $("text_column").value.trim();
+  const url = "/api/batch" + (col ? `?text_column=${encodeURIComponent(col)}` : "");
+  try {
+    const res = await fetch(url, { method: "POST", body: form });
+    if (!res.ok) { const d = await res.json(); throw new Error(d.detail); }
+    const summary = JSON.parse(res.headers.get("X-Cuishou-Summary") || "{}");
+    const blob = await res.blob();
+    const name = (res.headers.get("Content-Disposition") || "").match(/filename="?([^";]+)"?/);
+    const a = $("download");
+    a.href = URL.createObjectURL(blob);
+    a.download = name ? decodeURIComponent(name[1]) : "scored.csv";
+    const table = $("summary");
+    table.replaceChildren();
+    const add = (k, v) => { const tr = el("tr"); tr.appendChild(el("th", {}, k)); tr.appendChild(el("td", {}, String(v))); table.appendChild(tr); };
+    add(t("rows"), summary.rows); add(t("scored"), summary.scored); add(t("errors"), summary.errors);
+    for (const name of PRECEDENCE) add(tagName(name), (summary.primary_label || {})[name] || 0);
+    $("upload-result").hidden = false;
+  } catch (e) {
+    $("upload-error").textContent = String(e.message || e);
+    $("upload-error").hidden = false;
+  }
+}
+
+document.querySelectorAll(".tab").forEach((b) => b.addEventListener("click", () => {
+  document.querySelectorAll(".tab, .panel").forEach((x) => x.classList.remove("active"));
+  b.classList.add("active");
+  $(b.dataset.tab).classList.add("active");
+}));
+$("lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; applyLang(); });
+$("go").addEventListener("click", analyze);
+$("text").addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) analyze(); });
+$("upload-form").addEventListener("submit", upload);

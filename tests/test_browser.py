@@ -1,0 +1,111 @@
+"""End to end in a real browser: Debian's Chromium driven by Playwright, against `cuishou serve`.
+
+Needs /usr/bin/chromium and the playwright package (.ci/run installs both; no browser download).
+Skipped locally when they are missing, but fails when CUISHOU_REQUIRE_BROWSER=1 (set by .ci/run).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _require():
+    missing = []
+    if not Path(CHROMIUM).exists():
+        missing.append("chromium")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("playwright")
+    if missing:
+        if os.environ.get("CUISHOU_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser test required but missing: {', '.join(missing)}")
+        pytest.skip(f"missing {', '.join(missing)}")
+
+
+@pytest.fixture(scope="module")
+def server():
+    _require()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "classifier", "serve", "--port", str(port)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "/", timeout=1)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stderr.read().decode(errors="replace")) from None
+            time.sleep(0.25)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield b
+        b.close()
+
+
+def test_paste_a_threat_and_see_label_highlight_and_provision(server, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1100, "height": 1500})
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(server + "/")
+    page.fill("#text", "再不还钱，明天公安就上门把你带走，还要把你欠钱的事发给你通讯录里所有人")
+    page.click("#go")
+    page.wait_for_selector("#primary-label")
+    assert page.get_attribute("#primary-label", "data-label") == "threat"
+    marks = page.locator("#highlighted mark")
+    assert marks.count() >= 1
+    highlighted = " ".join(marks.all_inner_texts())
+    assert any(w in highlighted for w in ("公安", "上门", "通讯录")), highlighted
+    citations = page.locator("#provisions summary").all_inner_texts()
+    assert any("治安管理处罚法第五十条" in c for c in citations), citations
+    page.locator("#provisions details").first.click()
+    assert "第五十条" in page.locator("#provisions details").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "web-threat.png"), full_page=True)
+    # switch to English: labels change, the result stays
+    page.click("#lang")
+    assert "Threat" in page.inner_text("#primary-label") or "threat" in page.inner_text("#primary-label")
+    assert all(u.startswith(server) for u in requests), [u for u in requests if not u.startswith(server)]
+    page.close()
+
+
+def test_phone_screen(server, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page.goto(server + "/")
+    page.fill("#text", "【某银行】您尾号1234的信用卡已逾期3天，请尽快还款。")
+    page.click("#go")
+    page.wait_for_selector("#primary-label")
+    assert page.get_attribute("#primary-label", "data-label") == "lawful_reminder"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width  # no sideways scrolling on a phone
+    page.screenshot(path=str(ARTIFACTS / "web-phone.png"), full_page=True)
+    page.close()
