@@ -203,6 +203,7 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
     text_idx = find_column(src.columns, text_column, TEXT_COLUMN_NAMES, "text", input_path)
     date_idx = find_column(src.columns, date_column, DATE_COLUMN_NAMES, "date", input_path, required=date_column is not None)
     id_idx = find_column(src.columns, id_column, ID_COLUMN_NAMES, "id", input_path, required=id_column is not None)
+    src.roles = {"text": text_idx, "date": date_idx, "id": id_idx}
     summary = Summary(notes=list(src.notes))
     summary.notes.insert(0, f"read {src.format}" + (f", encoding {src.encoding}" if src.encoding else "") +
                          (f", delimiter {src.delimiter!r}" if src.delimiter else "") +

@@ -174,6 +174,39 @@ def batch(input_path, output, out_format, text_column, date_column, id_column, e
 
 
 @cli.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
+@input_options
+@click.option("--sender-column", help="Column with the sender's number or name; default: found by name.")
+@click.option("--no-mask", is_flag=True, help="Show phone, ID and card numbers in full (default: masked).")
+@click.option("--all", "include_all", is_flag=True, help="List lawful and unrelated messages too (default: count only).")
+@model_options
+def report(input_path, output, text_column, date_column, id_column, encoding, delimiter, no_header, sheet,
+           sender_column, no_mask, include_all, model, trust_model) -> None:
+    """Write a self-contained HTML evidence report for one person's messages (prints to PDF from a browser).
+
+    \b
+    Examples:
+      cuishou report sms_export.csv -o report.html
+      cuishou report sms_export.xlsx -o report.html --sender-column 号码 --all
+    """
+    from .modeling.predict import ModelError
+    from .report import build_report
+    from .tabular import InputError
+
+    if Path(output).resolve() == Path(input_path).resolve():
+        raise click.ClickException("refusing to overwrite the input file; choose another -o")
+    try:
+        summary = build_report(input_path, output, mask=not no_mask, include_all=include_all, text_column=text_column,
+                               date_column=date_column, sender_column=sender_column, encoding=encoding,
+                               delimiter=delimiter, no_header=no_header, sheet=sheet, model_dir=model,
+                               trust_model=trust_model)
+    except (InputError, ModelError) as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"{summary['rows']} messages, {summary['flagged_listed']} listed; written to {output}", err=True)
+
+
+@cli.command()
 @click.option("--backend", type=click.Choice(["rjieba", "jieba"]), default="rjieba", show_default=True,
               help="Word segmenter (jieba dictionary either way); recorded in the manifest.")
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),

@@ -28,6 +28,17 @@ MODEL_ENV = "CUISHOU_MODEL"
 
 
 def default_model_dir() -> Path:
-    """The model directory to use: ``$CUISHOU_MODEL`` if set, else the shipped model."""
+    """The model directory to use: ``$CUISHOU_MODEL`` if set, else the shipped model.
+
+    The shipped model lives in the checkout's ``models/``; when the package is installed without
+    ``-e``, ``models/shipped`` under the current directory is used instead.
+    """
     override = os.environ.get(MODEL_ENV)
-    return Path(override) if override else SHIPPED_MODEL_DIR
+    if override:
+        return Path(override)
+    return project_models_dir() / "shipped"
+
+
+def project_models_dir() -> Path:
+    """This project's ``models/`` folder (the checkout's, or the current directory's)."""
+    return MODELS_DIR if MODELS_DIR.exists() else Path.cwd() / "models"

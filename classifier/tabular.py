@@ -61,6 +61,7 @@ class Source:
     notes: list[str] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=lambda: {"repaired_rows": 0, "nul_bytes": 0})
     progress: callable | None = None  # returns bytes consumed so far
+    roles: dict[str, int | None] = field(default_factory=dict)  # column index of "text", "date", "id"
 
 
 @dataclass
@@ -161,36 +162,41 @@ def _looks_binary(sample: bytes, encoding: str) -> bool:
 
 # --- dates ---------------------------------------------------------------------------------------
 
-_DATE_RX = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_DATE_RX = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:\s*日)?(?:[\sT]*(?:上午|下午|晚上)?\s*(\d{1,2})[:：时](\d{1,2}))?")
+_CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
-def parse_date(value: object) -> dt.date | None:
-    """A date from the usual export formats (ISO, 2025/3/1, 2025年3月1日, epoch seconds or milliseconds)."""
+def parse_datetime(value: object) -> dt.datetime | None:
+    """A date-time from the usual export formats: ISO, 2025/3/1 14:05, 2025年3月1日 下午2:05, 20250301,
+    epoch seconds or milliseconds (read as China time). Dates without a time get 00:00; None if unreadable."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return value.replace(tzinfo=None)
     if isinstance(value, dt.date):
-        return value
+        return dt.datetime(value.year, value.month, value.day)
     s = str(value).strip()
     m = _DATE_RX.search(s)
-    if m:
-        try:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            return None
-    if re.fullmatch(r"\d{8}", s):
-        try:
-            return dt.date(int(s[:4]), int(s[4:6]), int(s[6:]))
-        except ValueError:
-            return None
-    if re.fullmatch(r"\d{10}(\d{3})?(\.\d+)?", s):
-        secs = float(s) / (1000 if len(s.split(".")[0]) == 13 else 1)
-        try:
-            return dt.datetime.fromtimestamp(secs, tz=dt.timezone(dt.timedelta(hours=8))).date()
-        except (OverflowError, OSError, ValueError):
-            return None
+    try:
+        if m:
+            hour, minute = int(m.group(4) or 0), int(m.group(5) or 0)
+            if m.group(4) and ("下午" in s or "晚上" in s) and hour < 12:
+                hour += 12
+            return dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), hour, minute)
+        if re.fullmatch(r"\d{8}", s):
+            return dt.datetime(int(s[:4]), int(s[4:6]), int(s[6:]))
+        if re.fullmatch(r"\d{10}(\d{3})?(\.\d+)?", s):
+            secs = float(s) / (1000 if len(s.split(".")[0]) == 13 else 1)
+            return dt.datetime.fromtimestamp(secs, tz=_CHINA).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):
+        return None
     return None
+
+
+def parse_date(value: object) -> dt.date | None:
+    """The date part of :func:`parse_datetime`."""
+    d = parse_datetime(value)
+    return d.date() if d else None
 
 
 # --- readers -------------------------------------------------------------------------------------

@@ -148,7 +148,7 @@ def test_refuses_to_overwrite_input_and_names_columns_when_text_missing(tmp_path
 
 
 def test_score_texts_columns_match_schema(small_classifier):
-    rows = score_texts(small_classifier, MESSAGES + ["", None])
+    rows = score_texts(small_classifier, [*MESSAGES, "", None])
     assert all(len(r) == len(BATCH_COLUMNS) for r in rows)
     assert rows[-1][-1] == "empty text" and rows[-2][-1] == "empty text"
     assert rows[1][0] == "threat" or "threat" in rows[1][1]

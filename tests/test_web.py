@@ -90,3 +90,10 @@ def test_uploads_leave_no_files_behind(client, tmp_path, monkeypatch):
     client.post("/api/batch", files={"file": ("sms.csv", "content\n还钱\n".encode(), "text/csv")})
     client.post("/api/batch", files={"file": ("bad.csv", b"a,b\n1,2\n", "text/csv")})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_report_from_the_web(client):
+    data = open("tests/data/sms_export.csv", "rb").read()
+    r = client.post("/api/report", files={"file": ("我的短信.csv", data, "text/csv")})
+    assert r.status_code == 200 and 'id="summary"' in r.text and "我的短信.csv" in r.text
+    assert "13812345678" not in r.text

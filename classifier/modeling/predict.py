@@ -43,7 +43,7 @@ def sha256_file(path: Path) -> str:
 
 def _is_shipped(model_dir: Path) -> bool:
     try:
-        return model_dir.resolve().parent == config.MODELS_DIR.resolve()
+        return model_dir.resolve().parent == config.project_models_dir().resolve()
     except OSError:
         return False
 

@@ -19,7 +19,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 JSON_LIMIT = 2 * 1024 * 1024
 
 
-class _TooLarge(Exception):
+class _TooLargeError(Exception):
     pass
 
 
@@ -47,7 +47,7 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise _TooLarge
+                    raise _TooLargeError
             return message
 
         async def tracking_send(message):
@@ -58,7 +58,7 @@ class BodySizeLimit:
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
+        except _TooLargeError:
             if not started:
                 await _too_large(send, limit)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse
@@ -59,10 +61,8 @@ def _save_upload(upload: UploadFile) -> tuple[str, str]:
 
 def _cleanup(*paths: str) -> None:
     for p in paths:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(p)
-        except FileNotFoundError:
-            pass
 
 
 @router.post("/api/batch", tags=["api"], response_class=FileResponse,
@@ -93,3 +93,28 @@ def batch(file: UploadFile = File(..., description="CSV/TSV/XLSX/JSON Lines expo
     headers = {"X-Cuishou-Summary": json.dumps(summary.to_dict(), ensure_ascii=True)}
     return FileResponse(out, media_type=MEDIA[fmt], filename=f"{stem}.scored.{fmt}", headers=headers,
                         background=BackgroundTask(_cleanup, out))
+
+
+@router.post("/api/report", tags=["api"], response_class=HTMLResponse,
+             responses={200: {"description": "A self-contained HTML evidence report."},
+                        413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
+def report(file: UploadFile = File(..., description="CSV/TSV/XLSX/JSON Lines export of one person's messages"),
+           text_column: str | None = Query(None), date_column: str | None = Query(None),
+           sender_column: str | None = Query(None), mask: bool = Query(True), include_all: bool = Query(False),
+           clf: Classifier = Depends(get_classifier)) -> HTMLResponse:
+    """The evidence report (summary, charts, flagged messages, provisions, what to do) as one HTML page."""
+    from ..report import build_report
+
+    src, _ = _save_upload(file)
+    fd, out = tempfile.mkstemp(prefix="cuishou-report-", suffix=".html")
+    os.close(fd)
+    try:
+        build_report(src, out, mask=mask, include_all=include_all, text_column=text_column, date_column=date_column,
+                     sender_column=sender_column, classifier=clf)
+        html = Path(out).read_text(encoding="utf-8").replace(Path(src).name, file.filename or "upload")
+    except InputError as e:
+        raise HTTPException(422, str(e).replace(src, file.filename or "upload")) from None
+    finally:
+        _cleanup(src, out)
+    stem = quote(Path(file.filename or "messages").stem)
+    return HTMLResponse(html, headers={"Content-Disposition": f"inline; filename*=UTF-8''{stem}.report.html"})

@@ -1,0 +1,241 @@
+"""An evidence report for complaints: one person's messages as a single self-contained HTML page.
+
+``build_report`` scores an export with the batch scorer (so its counts are the batch scorer's),
+keeps what the report needs, and renders one HTML file with inline CSS and charts (matplotlib, PNG
+embedded as data URIs) that prints cleanly to PDF from a browser. Personal numbers are masked by
+default everywhere the report shows them; the input file is only read.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from . import __version__
+from .labels import PRECEDENCE, TAG_BY_NAME, TAG_SEPARATOR, UNLAWFUL_TAGS
+from .privacy import mask_pii
+from .statutes import DISCLAIMER, advice_for, attach
+from .tabular import SENDER_COLUMN_NAMES, find_column, parse_datetime
+
+TEMPLATES = Path(__file__).parent / "templates"
+COLORS = {"threat": "#c0392b", "third_party_contact": "#d35400", "harassment": "#8e44ad",
+          "lawful_reminder": "#27ae60", "not_collection": "#95a5a6"}
+
+
+@dataclass
+class Item:
+    row: int
+    when: dt.datetime | None
+    sender: str
+    text: str
+    primary: str
+    tags: tuple[str, ...]
+    error: str = ""
+    highlighted: Markup = field(default_factory=Markup)
+    evidence: list[str] = field(default_factory=list)
+    citations: list[str] = field(default_factory=list)
+
+
+def _sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
+    """HTML of ``text`` with ``spans`` (start, end, tag) wrapped in <mark>; everything escaped."""
+    owner: list[str | None] = [None] * len(text)
+    for a, b, tag in spans:
+        for i in range(max(a, 0), min(b, len(text))):
+            if owner[i] is None or PRECEDENCE.index(tag) < PRECEDENCE.index(owner[i]):
+                owner[i] = tag
+    out, i = [], 0
+    while i < len(text):
+        j = i
+        while j < len(text) and owner[j] == owner[i]:
+            j += 1
+        piece = escape(text[i:j])
+        out.append(f'<mark class="t-{owner[i]}">{piece}</mark>' if owner[i] else str(piece))
+        i = j
+    return Markup("".join(out))
+
+
+def _cjk_font() -> str | None:
+    from matplotlib import font_manager
+
+    for f in font_manager.fontManager.ttflist:
+        if any(k in f.name for k in ("Noto Sans CJK", "Noto Serif CJK", "WenQuanYi", "Source Han", "SimHei",
+                                     "PingFang", "Microsoft YaHei")):
+            return f.name
+    return None
+
+
+def _png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def charts(items: list[Item], mask: bool) -> dict[str, str]:
+    """The three charts as PNG data URIs (empty when there is nothing dated to draw)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    font = _cjk_font()
+    name = (lambda t: TAG_BY_NAME[t].zh) if font else (lambda t: t)
+    rc = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False}
+    out: dict[str, str] = {}
+    dated = [it for it in items if it.when and it.primary]
+    with plt.rc_context(rc):
+        if dated:
+            days = sorted({it.when.date() for it in dated})
+            first, last = days[0], days[-1]
+            span = [first + dt.timedelta(d) for d in range((last - first).days + 1)]
+            if len(span) > 400:  # long exports: by week
+                span = sorted({d - dt.timedelta(d.weekday()) for d in span})
+                key = lambda d: d - dt.timedelta(d.weekday())  # noqa: E731
+            else:
+                key = lambda d: d  # noqa: E731
+            pos = {d: i for i, d in enumerate(span)}
+            fig, ax = plt.subplots(figsize=(9, 3.2))
+            bottom = [0] * len(span)
+            for tag in reversed(PRECEDENCE):
+                counts = [0] * len(span)
+                for it in dated:
+                    if it.primary == tag:
+                        counts[pos[key(it.when.date())]] += 1
+                if any(counts):
+                    ax.bar(range(len(span)), counts, bottom=bottom, color=COLORS[tag], label=name(tag), width=0.9)
+                    bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+            step = max(1, len(span) // 10)
+            ax.set_xticks(range(0, len(span), step), [span[i].strftime("%m-%d") for i in range(0, len(span), step)])
+            ax.set_ylabel("条数 messages" if font else "messages")
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.legend(fontsize=8, ncol=5, loc="upper left", frameon=False)
+            ax.spines[["top", "right"]].set_visible(False)
+            out["per_day"] = _png(fig)
+            plt.close(fig)
+
+            fig, ax = plt.subplots(figsize=(9, 2.8))
+            hours_all = Counter(it.when.hour for it in dated)
+            hours_bad = Counter(it.when.hour for it in dated if set(it.tags) & set(UNLAWFUL_TAGS))
+            ax.axvspan(-0.5, 7.5, color="#34495e", alpha=0.12)
+            ax.axvspan(21.5, 23.5, color="#34495e", alpha=0.12)
+            ax.bar(range(24), [hours_all.get(h, 0) for h in range(24)], color="#bdc3c7",
+                   label="全部 all" if font else "all")
+            ax.bar(range(24), [hours_bad.get(h, 0) for h in range(24)], color="#c0392b",
+                   label="违规 unlawful" if font else "unlawful")
+            ax.set_xticks(range(0, 24, 2))
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_xlabel("时 hour (22:00–08:00 阴影 shaded)" if font else "hour (22:00-08:00 shaded)")
+            ax.legend(fontsize=8, frameon=False)
+            ax.spines[["top", "right"]].set_visible(False)
+            out["per_hour"] = _png(fig)
+            plt.close(fig)
+        bad = Counter(it.sender for it in items if it.sender and set(it.tags) & set(UNLAWFUL_TAGS))
+        if bad:
+            top = bad.most_common(10)[::-1]
+            fig, ax = plt.subplots(figsize=(9, 0.35 * len(top) + 0.8))
+            ax.barh([mask_pii(s) if mask else s for s, _ in top], [c for _, c in top], color="#c0392b")
+            ax.set_xlabel("违规消息条数 unlawful messages" if font else "unlawful messages")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.spines[["top", "right"]].set_visible(False)
+            out["senders"] = _png(fig)
+            plt.close(fig)
+    return out
+
+
+def build_report(input_path: str, output: str, *, mask: bool = True, include_all: bool = False,
+                 text_column: str | None = None, date_column: str | None = None, sender_column: str | None = None,
+                 encoding: str | None = None, delimiter: str | None = None, no_header: bool = False,
+                 sheet: str | None = None, classifier=None, model_dir=None, trust_model: bool = False) -> dict:
+    """Write the HTML report for an export; return its summary (the same counts as ``batch``)."""
+    import os
+    import tempfile
+
+    from .batch import run_batch
+    from .modeling.predict import Classifier
+
+    clf = classifier or Classifier.load(model_dir, trust=trust_model)
+    items: list[Item] = []
+    cols: dict[str, int | None] = {}
+
+    def on_row(n: int, src, values: list, res: list) -> None:
+        if not cols:
+            cols.update(src.roles)
+            cols["sender"] = find_column(src.columns, sender_column, SENDER_COLUMN_NAMES, "sender", input_path,
+                                         required=sender_column is not None)
+
+        def get(role: str) -> object:
+            i = cols.get(role)
+            return values[i] if i is not None and i < len(values) else ""
+
+        tags = tuple(t for t in str(res[1]).split(TAG_SEPARATOR) if t)
+        items.append(Item(n, parse_datetime(get("date")), str(get("sender")), str(get("text")), str(res[0]), tags,
+                          str(res[-1])))
+
+    fd, scored = tempfile.mkstemp(suffix=".csv")
+    os.close(fd)
+    try:
+        summary = run_batch(input_path, scored, text_column=text_column, date_column=date_column,
+                            encoding=encoding, delimiter=delimiter, no_header=no_header, sheet=sheet,
+                            classifier=clf, evidence="none", on_row=on_row)
+    finally:
+        os.unlink(scored)
+
+    flagged = [it for it in items if set(it.tags) & set(UNLAWFUL_TAGS)]
+    shown = items if include_all else flagged
+    shown = sorted((it for it in shown if it.primary), key=lambda it: (it.when is None, it.when or dt.datetime.min, it.row))
+    preds = clf.predict_many([it.text for it in shown], [it.when.date() if it.when else None for it in shown])
+    provisions_by_tag: dict[str, dict[str, dict]] = {t: {} for t in UNLAWFUL_TAGS}
+    for it, pred in zip(shown, preds, strict=True):
+        legal = attach(pred)
+        spans = [(p.start, p.end, ev.tag) for ev in pred.evidence for p in ev.phrases]
+        text = mask_pii(it.text) if mask else it.text
+        it.highlighted = highlight(text, spans)
+        it.sender = mask_pii(it.sender) if mask else it.sender
+        it.evidence = [f"{TAG_BY_NAME[ev.tag].zh}" + (f"（第{ev.turn + 1}轮）" if ev.turn is not None else "") + "："
+                       + "、".join(f"「{mask_pii(p.text) if mask else p.text}」" for p in ev.phrases) for ev in pred.evidence]
+        it.citations = [p["citation"] for p in legal["provisions"] if p["kind"] != "guidance"]
+        for p in legal["provisions"]:
+            for why in p["because"]:
+                tag = why.split(":", 1)[1] if why.startswith("tag:") else None
+                if tag in provisions_by_tag:
+                    provisions_by_tag[tag].setdefault(p["id"] + p["items"], p)
+    when = [it.when for it in items if it.when]
+    senders = {it.sender for it in items if it.sender}
+    counts = {"primary": {t: summary.primary.get(t, 0) for t in PRECEDENCE},
+              "tags": {t: summary.tags.get(t, 0) for t in PRECEDENCE}}
+    manifest = clf.manifest
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    html = env.get_template("report.html.j2").render(
+        title="催收消息证据报告 Evidence report", items=shown, include_all=include_all,
+        summary=summary, counts=counts, tags=[TAG_BY_NAME[t] for t in PRECEDENCE], colors=COLORS,
+        date_from=min(when).strftime("%Y-%m-%d %H:%M") if when else "—",
+        date_to=max(when).strftime("%Y-%m-%d %H:%M") if when else "—",
+        n_senders=len(senders), charts=charts(items, mask), mask=mask, n_unlawful=len(flagged),
+        sections=[{"tag": TAG_BY_NAME[t], "provisions": list(provisions_by_tag[t].values()),
+                   "advice": advice_for((t,)), "count": counts["tags"][t]}
+                  for t in UNLAWFUL_TAGS if counts["tags"][t]],
+        footer={"version": __version__, "model_id": manifest.get("model_id"), "model_sha256": manifest.get("sha256"),
+                "input_name": Path(input_path).name, "input_sha256": _sha256(input_path),
+                "generated": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %z")},
+        disclaimer=DISCLAIMER,
+    )
+    tmp = f"{output}.part"
+    Path(tmp).write_text(html, encoding="utf-8")
+    os.replace(tmp, output)
+    return {**summary.to_dict(), "flagged_listed": len(shown)}
