@@ -1,5 +1,6 @@
 import csv
 import re
+from pathlib import Path
 
 import pytest
 
@@ -55,10 +56,10 @@ def test_personal_numbers_are_masked_by_default(rendered, shipped, tmp_path):
 
 
 def test_input_untouched_and_all_option(shipped, tmp_path):
-    before = open(EXPORT, "rb").read()
+    before = Path(EXPORT).read_bytes()
     out = tmp_path / "all.html"
     summary = build_report(EXPORT, str(out), classifier=shipped, include_all=True)
-    assert open(EXPORT, "rb").read() == before
+    assert Path(EXPORT).read_bytes() == before
     assert summary["flagged_listed"] == 23  # every scorable row; the empty one is counted as an error
 
 

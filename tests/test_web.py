@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -93,7 +94,7 @@ def test_uploads_leave_no_files_behind(client, tmp_path, monkeypatch):
 
 
 def test_report_from_the_web(client):
-    data = open("tests/data/sms_export.csv", "rb").read()
+    data = Path("tests/data/sms_export.csv").read_bytes()
     r = client.post("/api/report", files={"file": ("我的短信.csv", data, "text/csv")})
     assert r.status_code == 200 and 'id="summary"' in r.text and "我的短信.csv" in r.text
     assert "13812345678" not in r.text
