@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__, config
+from .labels import TAG_NAMES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -226,15 +227,19 @@ def train(backend: str, out_dir: Path) -> None:
 
 @cli.command()
 @click.option("--split", type=click.Choice(["test", "dev"]), default="test", show_default=True)
+@click.option("--perturbed", is_flag=True, help="Also score a perturbed copy (evasion tricks) and compare.")
+@click.option("--cross-author", is_flag=True, help="Leave-one-writer-out evaluation (retrains 14 times; minutes).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               default=config.REPORTS_DIR / "metrics.json", show_default=True)
 @model_options
-def evaluate(split: str, output: Path, model, trust_model) -> None:
+def evaluate(split: str, perturbed: bool, cross_author: bool, output: Path, model, trust_model) -> None:
     """Metrics on the untouched test split, next to a keyword-rule baseline; writes reports/metrics.json.
 
     \b
-    Example:
+    Examples:
       cuishou evaluate
+      cuishou evaluate --perturbed        (clean vs evasion-perturbed test split)
+      cuishou evaluate --cross-author     (how the model does on writers it has never seen)
     """
     from .dataset import load_split
     from .modeling.evaluate import evaluate as run
@@ -242,12 +247,59 @@ def evaluate(split: str, output: Path, model, trust_model) -> None:
 
     clf = _load_classifier(model, trust_model)
     df = load_split(split)
-    report = {"split": split, "model": clf.model_info, **run(clf, df, by=("channel", "source_kind"))} \
-        if "source_kind" in df else {"split": split, "model_info": clf.model_info, **run(clf, df)}
+    df["source_kind"] = df["source"].str.split(":").str[0]
+    report = {"split": split, "model_info": clf.model_info, **run(clf, df, by=("channel", "source_kind"))}
+    click.echo(format_report(report, split))
+    if perturbed:
+        from .perturb import perturb_frame
+
+        train = load_split("train")
+        pert = perturb_frame(df, seed=0, common_text="".join(train["text"]))
+        report["perturbed"] = run(clf, pert, by=("perturbation",))
+        clean, noisy = report["model"]["macro_f1"], report["perturbed"]["model"]["macro_f1"]
+        report["perturbed_gap"] = round(clean - noisy, 4)
+        click.echo(format_report(report["perturbed"], f"{split}, perturbed copy"))
+        click.echo(f"macro-F1 clean {clean:.3f}  perturbed {noisy:.3f}  gap {clean - noisy:+.3f}")
+    if cross_author:
+        import numpy as np
+
+        from .modeling.cross_author import cross_author as run_cross
+
+        th = np.array([clf.manifest["thresholds"][t] for t in TAG_NAMES])
+        report["cross_author"] = run_cross(clf.manifest["params"]["C"], th, log=lambda m: click.echo(m))
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    click.echo(format_report(report, split))
     click.echo(f"written to {output}", err=True)
+
+
+@cli.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--rate", default=1.0, show_default=True, type=float, help="Share of rows to perturb.")
+@click.option("--trick", "tricks", multiple=True, help="Only these tricks (default: all).")
+def perturb(input_path, output, text_column, seed, rate, tricks) -> None:
+    """Write a copy of a labelled CSV with collectors' evasion tricks applied (labels unchanged).
+
+    \b
+    Tricks: homophone, pinyin, separator, traditional, emoji, fullwidth, digits.
+    Example:
+      cuishou perturb data/processed/test.csv -o reports/test.perturbed.csv
+    """
+    import pandas as pd
+
+    from .perturb import TRICKS, perturb_frame
+
+    bad = set(tricks) - set(TRICKS)
+    if bad:
+        raise click.ClickException(f"unknown trick(s) {', '.join(sorted(bad))}; choose from {', '.join(TRICKS)}")
+    df = pd.read_csv(input_path, keep_default_na=False, dtype=str)
+    if text_column not in df:
+        raise click.ClickException(f"{input_path}: no column {text_column!r}; columns are: {', '.join(df.columns)}")
+    out = perturb_frame(df, text_column, seed=seed, rate=rate, tricks=tuple(tricks) or TRICKS)
+    out.to_csv(output, index=False, encoding="utf-8")
+    click.echo(f"{len(out)} rows, {int((out['perturbation'] != '').sum())} perturbed; written to {output}", err=True)
 
 
 @cli.command()
