@@ -28,6 +28,7 @@ from .tabular import (
     InputError,
     Source,
     Writer,
+    check_quotes,
     find_column,
     fix_width,
     open_source,
@@ -200,7 +201,13 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
         raise InputError(f"{output}: refusing to overwrite the input file; choose another -o")
     fmt = output_format(output, out_format)
     src = open_source(input_path, encoding=encoding, delimiter=delimiter, no_header=no_header, sheet=sheet)
-    text_idx = find_column(src.columns, text_column, TEXT_COLUMN_NAMES, "text", input_path)
+    try:
+        text_idx = find_column(src.columns, text_column, TEXT_COLUMN_NAMES, "text", input_path)
+    except InputError:
+        if src.text_guess is None or text_column is not None:
+            raise
+        text_idx = src.text_guess
+        src.notes.append(f"no header: taking {src.columns[text_idx]!r} as the text column (it has the most Chinese text)")
     date_idx = find_column(src.columns, date_column, DATE_COLUMN_NAMES, "date", input_path, required=date_column is not None)
     id_idx = find_column(src.columns, id_column, ID_COLUMN_NAMES, "id", input_path, required=id_column is not None)
     src.roles = {"text": text_idx, "date": date_idx, "id": id_idx}
@@ -237,6 +244,8 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
             row_number += 1
             if row.error:  # a row the reader could not use: keep it, say why
                 res = [""] * (len(BATCH_COLUMNS) - 1) + [row.error]
+            elif row.warning:
+                res = [*res[:-1], "; ".join(x for x in (res[-1], row.warning) if x)]
             values = list(row.values)
             writer.write(values + res, raw=row.raw, extra=dict(zip(result_names, res, strict=True)))
             summary.add(row_number, res)
@@ -270,6 +279,9 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
             gc.unfreeze()
     summary.seconds = time.perf_counter() - start
     summary.repaired_rows = src.stats.get("repaired_rows", 0)
+    mixed = src.stats.get("fallback_lines") or {}
+    if mixed.get("utf-8") and mixed.get("gb18030"):
+        summary.notes.append(f"the file mixes encodings: {mixed['utf-8']} lines were UTF-8, {mixed['gb18030']} GB18030")
     if src.stats.get("nul_bytes"):
         summary.notes.append(f"{src.stats['nul_bytes']} NUL bytes were removed from the input")
     return summary
@@ -277,8 +289,10 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
 
 def _rows(src: Source, text_idx: int):
     width = len(src.columns)
+    delim = src.delimiter or ","
     for row in src.rows:
-        yield fix_width(row, width, text_idx, src.delimiter or ",", src.stats)
+        row = fix_width(row, width, text_idx, delim, src.stats)
+        yield check_quotes(row, width, text_idx, delim) if src.delimiter else row
 
 
 def _submit(pool, classifier, chunk: list, text_idx: int, date_idx: int | None, evidence: str):

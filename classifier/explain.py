@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .normalize import display, normalize_aligned
+from .privacy import mask_pii
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,8 @@ class Phrase:
     weight: float  # summed contribution to the tag's logit
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "start": self.start, "end": self.end, "weight": round(self.weight, 4)}
+        """The phrase for output; phone, ID and card numbers masked (same length, so spans stay right)."""
+        return {"text": mask_pii(self.text), "start": self.start, "end": self.end, "weight": round(self.weight, 4)}
 
 
 def features_with_positions(pipeline, norms: list[str]):

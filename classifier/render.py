@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .labels import TAG_BY_NAME, TAG_NAMES
 from .modeling.predict import Prediction
+from .privacy import mask_pii
 
 _BAR = "█▉▊▋▌▍▎▏"
 
@@ -28,7 +29,7 @@ def render_prediction(pred: Prediction, extra: dict | None = None, color: bool =
         lines.append("依据 evidence (words that pushed each tag, from the model's coefficients):")
         for ev in pred.evidence:
             where = f" [第{ev.turn + 1}轮 turn {ev.turn + 1}{' ' + ev.speaker if ev.speaker else ''}]" if ev.turn is not None else ""
-            phrases = "、".join(f"「{p.text}」" for p in ev.phrases) or "—"
+            phrases = "、".join(f"「{mask_pii(p.text)}」" for p in ev.phrases) or "—"
             lines.append(f"  {ev.tag}{where}: {phrases}")
     if pred.truncated:
         lines.append("note: the text was longer than the scoring limit and was cut (see --help)")

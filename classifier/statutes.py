@@ -20,6 +20,7 @@ from functools import lru_cache
 from .config import RESOURCES_DIR
 from .labels import HARASSMENT, LAWFUL_REMINDER, THIRD_PARTY_CONTACT, THREAT
 from .normalize import normalize_aligned
+from .privacy import mask_pii
 
 STATUTES_PATH = RESOURCES_DIR / "statutes.json"
 DISCLAIMER = ("本结果由自动模型生成，仅供参考，不构成法律意见；具体情况请咨询律师或法律援助机构。"
@@ -110,7 +111,7 @@ class ReasonHit:
     end: int
 
     def to_dict(self) -> dict:
-        return {"code": self.code, "zh": self.zh, "tag": self.tag or None, "text": self.text,
+        return {"code": self.code, "zh": self.zh, "tag": self.tag or None, "text": mask_pii(self.text),
                 "start": self.start, "end": self.end}
 
 

@@ -62,12 +62,14 @@ class Source:
     stats: dict[str, int] = field(default_factory=lambda: {"repaired_rows": 0, "nul_bytes": 0})
     progress: callable | None = None  # returns bytes consumed so far
     roles: dict[str, int | None] = field(default_factory=dict)  # column index of "text", "date", "id"
+    text_guess: int | None = None  # headerless files: the column that looks most like message text
 
 
 @dataclass
 class Row:
     values: list  # as read, same length as ``Source.columns``
-    error: str = ""
+    error: str = ""  # the row could not be scored, and why
+    warning: str = ""  # the row was scored, but something about it needs a look
     raw: object = None  # JSON Lines: the original object (or line), written back as is
 
 
@@ -152,12 +154,14 @@ def _utf16_variant(sample: bytes) -> str | None:
 
 
 def _looks_binary(sample: bytes, encoding: str) -> bool:
-    if encoding.startswith("utf-16"):
-        return False
-    if sample.count(0) > max(2, len(sample) // 100):
+    """Most of a text export is printable; a photo or archive renamed .csv is not."""
+    if not encoding.startswith("utf-16") and sample.count(0) > max(2, len(sample) // 100):
         return True
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
-    return controls > max(8, len(sample) // 20)
+    text = sample[: len(sample) // 4 * 4].decode(encoding, errors="replace")
+    if not text:
+        return False
+    odd = sum(1 for c in text if (c < " " and c not in "\t\r\n") or c == "\ufffd" or "\ue000" <= c <= "\uf8ff")
+    return odd > max(16, len(text) // 20)
 
 
 # --- dates ---------------------------------------------------------------------------------------
@@ -241,15 +245,70 @@ def open_source(path: str, *, encoding: str | None = None, delimiter: str | None
         if head.startswith(b"PK\x03\x04"):
             raise InputError(f"{path}: this is a zip/xlsx file, not CSV text; save it as CSV or name it .xlsx")
         raise InputError(f"{path}: looks like a binary file, not a text export (CSV, TSV, JSON Lines)")
-    text = io.TextIOWrapper(raw, encoding=enc, errors="replace", newline="")
+    if encoding is None and enc in ("utf-8", "utf-8-sig", "gb18030"):
+        text = MixedLines(raw, first=enc)  # per line: UTF-8, else GB18030 (exports mix them)
+    else:
+        text = io.TextIOWrapper(raw, encoding=enc, errors="replace", newline="")
     progress = (lambda: raw.tell()) if size else None
     if fmt == "jsonl" or (fmt == "csv" and head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"{")):
         src = _open_jsonl(path, text)
     else:
         src = _open_delimited(path, text, head, enc, delimiter, no_header, fmt)
-    src.encoding = enc
+    src.encoding = enc if not isinstance(text, MixedLines) else f"{enc} (per line, with UTF-8/GB18030 fallback)"
     src.progress = progress
+    if isinstance(text, MixedLines):
+        src.stats["fallback_lines"] = text.stats
     return src
+
+
+_LONE_CR = re.compile(r"(?<=\r)(?!\n)(?=.)", re.S)
+
+
+class MixedLines:
+    """Lines of a byte stream, each decoded as UTF-8, or GB18030 when it is not valid UTF-8.
+
+    Phone and Excel exports sometimes mix the two (rows appended by different tools). A newline byte
+    is never part of a multi-byte character in either encoding, so deciding per line is safe. Bytes
+    valid in neither become U+FFFD, and the row is flagged as undecodable.
+    """
+
+    def __init__(self, raw, first: str = "utf-8"):
+        self.raw = raw
+        # UTF-8 first whatever was detected: GBK text is almost never valid UTF-8, while UTF-8 text
+        # often decodes (wrongly) as GB18030
+        self.stats = {"utf-8": 0, "gb18030": 0, "undecodable": 0}
+        self._first = True
+
+    def __iter__(self):
+        for line in self.raw:
+            if self._first:
+                line = line.removeprefix(b"\xef\xbb\xbf")
+                self._first = False
+            text = self._decode(line)
+            if "\r" in text.rstrip("\r\n"):  # old Mac line ends: split after a lone CR
+                yield from _LONE_CR.split(text)
+            else:
+                yield text
+
+    def _decode(self, line: bytes) -> str:
+        try:
+            text = line.decode("utf-8")
+            self.stats["utf-8"] += 1
+            return text
+        except UnicodeDecodeError as e:
+            if e.reason == "unexpected end of data" and e.start >= len(line.rstrip(b"\r\n")) - 3:
+                self.stats["undecodable"] += 1  # a UTF-8 file cut off mid-character: flag, don't reinterpret
+                return line.decode("utf-8", errors="replace")
+        try:
+            text = line.decode("gb18030")
+            self.stats["gb18030"] += 1
+            return text
+        except UnicodeDecodeError:
+            self.stats["undecodable"] += 1
+            return line.decode("utf-8", errors="replace")
+
+    def close(self) -> None:
+        self.raw.close()
 
 
 def _open_delimited(path: str, text: io.TextIOWrapper, head: bytes, enc: str, delimiter: str | None,
@@ -281,15 +340,18 @@ def _open_delimited(path: str, text: io.TextIOWrapper, head: bytes, enc: str, de
     except csv.Error as e:
         raise InputError(f"{path}: not readable as CSV ({e})") from None
     first = [c.lstrip("\ufeff") if i == 0 else c for i, c in enumerate(first)]
+    guess = None
     if no_header:
         columns = [f"column_{i + 1}" for i in range(len(first))]
         pending = [first]
+        guess = _most_chinese(first)
     else:
         columns, pending = first, []
         has_name = find_column(columns, None, TEXT_COLUMN_NAMES, "text", path, required=False) is not None
         if not has_name and any(len(re.findall(r"[\u4e00-\u9fff]", c)) >= 8 for c in first):
             columns = [f"column_{i + 1}" for i in range(len(first))]
             pending = [first]
+            guess = _most_chinese(first)
             notes.append("the first row looks like a message, not a header: reading the file as having no header")
     width = len(columns)
 
@@ -315,8 +377,28 @@ def _open_delimited(path: str, text: io.TextIOWrapper, head: bytes, enc: str, de
             else:
                 yield Row(r)
 
-    return Source(path, "tsv" if delimiter == "\t" else "csv", columns, rows(), delimiter=delimiter, notes=notes,
-                  stats=stats)
+    src = Source(path, "tsv" if delimiter == "\t" else "csv", columns, rows(), delimiter=delimiter, notes=notes,
+                 stats=stats)
+    src.text_guess = guess
+    return src
+
+
+def _most_chinese(cells: list[str]) -> int:
+    counts = [len(re.findall(r"[\u4e00-\u9fff]", c)) for c in cells]
+    return counts.index(max(counts)) if counts else 0
+
+
+def check_quotes(row: Row, width: int, text_idx: int, delimiter: str) -> Row:
+    """Flag a text cell that swallowed following rows (an opening quote that is never closed)."""
+    if row.error or width < 2 or text_idx >= len(row.values):
+        return row
+    cell = row.values[text_idx]
+    if isinstance(cell, str) and "\n" in cell:
+        rowlike = sum(1 for line in cell.split("\n")[1:] if line.count(delimiter) >= width - 1)
+        if rowlike:
+            row.warning = (f"possible unbalanced quote: this cell contains {rowlike} line(s) that look like rows of "
+                         "their own; check the quotes around this row (the row was scored as one message)")
+    return row
 
 
 def fix_width(row: Row, width: int, text_idx: int, delimiter: str, stats: dict) -> Row:
@@ -441,7 +523,8 @@ class Writer:
                 self._ws = self._wb.create_sheet("scored")
                 self._ws.append(columns)
                 return
-            self._fh = open(tmp, "w", encoding="utf-8-sig" if fmt in ("csv", "tsv") else "utf-8", newline="")  # noqa: SIM115
+            self._fh = open(tmp, "w", encoding="utf-8-sig" if fmt in ("csv", "tsv") else "utf-8", newline="",  # noqa: SIM115
+                            errors="replace")  # lone surrogates (possible from JSON escapes) cannot be UTF-8
         if fmt in ("csv", "tsv"):
             self._csv = csv.writer(self._fh, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\r\n" if fmt == "csv" and output != "-" else "\n")
             self._csv.writerow(columns)

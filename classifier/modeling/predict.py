@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import re
 import warnings
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from .pipeline import decode, tags_of, tags_of_rows
 #: time and memory are linear in length, and no real SMS, chat or call transcript comes close.
 MAX_CHARS = 20_000
 _UNLAWFUL_IDX = [TAG_NAMES.index(t) for t in UNLAWFUL_TAGS]
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _TAG_INDEX = {t: i for i, t in enumerate(TAG_NAMES)}
 
 
@@ -224,7 +226,7 @@ class Classifier:
             if not isinstance(text, str) or not text.strip():
                 plans.append(None)
                 continue
-            text = text[:MAX_CHARS]
+            text = _SURROGATES.sub("\ufffd", text[:MAX_CHARS])  # lone surrogates cannot be printed or saved
             tr = parse(text) if "\n" in text else None
             whole_at = len(units)
             if tr is not None and tr.roles_known:
@@ -261,7 +263,7 @@ class Classifier:
                 pred, sources = self._combine(proba[whole_at], decided[whole_at], tr, proba[t0:t1], t0)
             pred.truncated = len(text) > MAX_CHARS
             pred.date = date
-            pred.text = text[:MAX_CHARS]
+            pred.text = _SURROGATES.sub("\ufffd", text[:MAX_CHARS])
             pred.norm = norms[whole_at]
             if len(evidence_tags) < len(TAG_NAMES):
                 sources = {j: v for j, v in sources.items() if TAG_NAMES[j] in evidence_tags}
