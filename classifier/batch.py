@@ -28,7 +28,6 @@ from .tabular import (
     InputError,
     Source,
     Writer,
-    check_quotes,
     find_column,
     fix_width,
     open_source,
@@ -289,10 +288,8 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
 
 def _rows(src: Source, text_idx: int):
     width = len(src.columns)
-    delim = src.delimiter or ","
     for row in src.rows:
-        row = fix_width(row, width, text_idx, delim, src.stats)
-        yield check_quotes(row, width, text_idx, delim) if src.delimiter else row
+        yield fix_width(row, width, text_idx, src.delimiter or ",", src.stats)
 
 
 def _submit(pool, classifier, chunk: list, text_idx: int, date_idx: int | None, evidence: str):

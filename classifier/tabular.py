@@ -323,13 +323,14 @@ def _open_delimited(path: str, text: io.TextIOWrapper, head: bytes, enc: str, de
                 delimiter = csv.Sniffer().sniff(sample.split("\n", 20)[0] if sample else ",", delimiters=",\t;|").delimiter
             except csv.Error:
                 delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    stats = {"repaired_rows": 0, "nul_bytes": 0}
+    stats = {"repaired_rows": 0, "nul_bytes": 0, "quotes": 0}
 
     def lines() -> Iterator[str]:
         for line in text:
             if "\x00" in line:
                 stats["nul_bytes"] += line.count("\x00")
                 line = line.replace("\x00", "")
+            stats["quotes"] += line.count('"')
             yield line
 
     reader = csv.reader(lines(), delimiter=delimiter, strict=False)
@@ -355,7 +356,7 @@ def _open_delimited(path: str, text: io.TextIOWrapper, head: bytes, enc: str, de
             notes.append("the first row looks like a message, not a header: reading the file as having no header")
     width = len(columns)
 
-    def rows() -> Iterator[Row]:
+    def read() -> Iterator[Row]:
         yield from (Row(list(r)) for r in pending)
         n = 1 + len(pending)
         while True:
@@ -372,10 +373,21 @@ def _open_delimited(path: str, text: io.TextIOWrapper, head: bytes, enc: str, de
             if not r:
                 yield Row([""] * width, error="empty row")
                 continue
-            if len(r) != width:
-                yield Row(r, error=f"__width__{len(r)}")
-            else:
-                yield Row(r)
+            yield Row(r, error=f"__width__{len(r)}") if len(r) != width else Row(r)
+
+    def rows() -> Iterator[Row]:
+        # one row of look-ahead: an odd number of quote characters in the whole file means the last
+        # row opened a quote that never closed and swallowed the rest of the file
+        held = None
+        for row in read():
+            if held is not None:
+                yield held
+            held = row
+        if held is not None:
+            if stats["quotes"] % 2:
+                held.warning = ("a quote opened in this row is never closed, so the rest of the file was read as part "
+                                "of this row; fix the quoting and run again")
+            yield held
 
     src = Source(path, "tsv" if delimiter == "\t" else "csv", columns, rows(), delimiter=delimiter, notes=notes,
                  stats=stats)
@@ -386,19 +398,6 @@ def _open_delimited(path: str, text: io.TextIOWrapper, head: bytes, enc: str, de
 def _most_chinese(cells: list[str]) -> int:
     counts = [len(re.findall(r"[\u4e00-\u9fff]", c)) for c in cells]
     return counts.index(max(counts)) if counts else 0
-
-
-def check_quotes(row: Row, width: int, text_idx: int, delimiter: str) -> Row:
-    """Flag a text cell that swallowed following rows (an opening quote that is never closed)."""
-    if row.error or width < 2 or text_idx >= len(row.values):
-        return row
-    cell = row.values[text_idx]
-    if isinstance(cell, str) and "\n" in cell:
-        rowlike = sum(1 for line in cell.split("\n")[1:] if line.count(delimiter) >= width - 1)
-        if rowlike:
-            row.warning = (f"possible unbalanced quote: this cell contains {rowlike} line(s) that look like rows of "
-                         "their own; check the quotes around this row (the row was scored as one message)")
-    return row
 
 
 def fix_width(row: Row, width: int, text_idx: int, delimiter: str, stats: dict) -> Row:
