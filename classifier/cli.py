@@ -210,19 +210,108 @@ def report(input_path, output, text_column, date_column, id_column, encoding, de
 @cli.command()
 @click.option("--backend", type=click.Choice(["rjieba", "jieba"]), default="rjieba", show_default=True,
               help="Word segmenter (jieba dictionary either way); recorded in the manifest.")
+@click.option("--extra", "extras", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Your own labelled rows (a filled-in review file: text + gold_tags); repeatable.")
+@click.option("--holdout", default=0.25, show_default=True, type=float,
+              help="With --extra: share of your rows held out to measure the change.")
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=config.SHIPPED_MODEL_DIR, show_default=True, help="Where to write the model and manifest.")
-def train(backend: str, out_dir: Path) -> None:
+              help="Where to write the model and manifest (default: models/shipped; with --extra: required).")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              default=config.PROCESSED_DIR, show_default=True, help="Folder with train.csv, dev.csv, test.csv.")
+@model_options
+def train(backend: str, extras: tuple[str, ...], holdout: float, out_dir: Path | None, data_dir: Path, model,
+          trust_model) -> None:
     """Train the model from data/processed, tune on dev, evaluate on test, save with a manifest.
 
+    With --extra, retrain with your own labelled messages added (on this machine; nothing is sent),
+    and print before/after metrics on the project's test split and on your held-out rows.
+
     \b
-    Example:
+    Examples:
       cuishou data build && cuishou train
+      cuishou train --extra labelled.csv -o models/local
+      cuishou classify --model models/local "..."
     """
     from .modeling.train import train as run
 
-    manifest = run(out_dir=out_dir, backend=backend, log=lambda m: click.echo(m, err=True))
-    click.echo(json.dumps({k: manifest[k] for k in ("model_id", "sha256", "test_metrics")}, indent=2, ensure_ascii=False))
+    log = lambda m: click.echo(m, err=True)  # noqa: E731
+    if not extras:
+        manifest = run(processed_dir=data_dir, out_dir=out_dir or config.SHIPPED_MODEL_DIR, backend=backend, log=log)
+        click.echo(json.dumps({k: manifest[k] for k in ("model_id", "sha256", "test_metrics")}, indent=2,
+                              ensure_ascii=False))
+        return
+    from .dataset import load_split
+    from .modeling.evaluate import evaluate as score
+    from .modeling.predict import Classifier
+    from .review import read_labelled, split_user_rows
+    from .tabular import InputError
+
+    if out_dir is None:
+        raise click.ClickException("--extra needs -o (for example -o models/local): the shipped model is never replaced")
+    if out_dir.resolve() == config.SHIPPED_MODEL_DIR.resolve():
+        raise click.ClickException("refusing to overwrite the shipped model; choose another -o (e.g. models/local)")
+    try:
+        user = pd_concat([read_labelled(p) for p in extras])
+    except InputError as e:
+        raise click.ClickException(str(e)) from None
+    user_train, user_test = split_user_rows(user, holdout)
+    before = _load_classifier(model, trust_model)
+    test = load_split("test", data_dir)
+    c_grid = (float(before.manifest.get("params", {}).get("C", 8.0)),)
+    manifest = run(processed_dir=data_dir, out_dir=out_dir, backend=backend, extra=user_train, c_grid=c_grid, log=log)
+    after = Classifier.load(out_dir, trust=True)
+    rows = [("project test split", test)] + ([("your held-out rows", user_test)] if len(user_test) else [])
+    click.echo(f"{len(user)} labelled rows: {len(user_train)} added to training, {len(user_test)} held out")
+    click.echo(f"{'':<22}{'before':>10}{'after':>10}   (macro-F1 / primary-label accuracy)")
+    for name, df in rows:
+        b, a = score(before, df, with_baseline=False, by=()), score(after, df, with_baseline=False, by=())
+        click.echo(f"{name:<22}{b['model']['macro_f1']:>10.3f}{a['model']['macro_f1']:>10.3f}   macro-F1")
+        click.echo(f"{'':<22}{b['model']['primary']['accuracy']:>10.3f}{a['model']['primary']['accuracy']:>10.3f}"
+                   "   primary accuracy")
+    click.echo(f"new model {manifest['model_id']} in {out_dir}; use it with --model {out_dir}")
+
+
+def pd_concat(frames):
+    import pandas as pd
+
+    return pd.concat(frames, ignore_index=True)
+
+
+@cli.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The review CSV to write.")
+@click.option("--n", "n", default=200, show_default=True, type=int, help="How many rows to pick.")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--text-column", help="Column with the message text; default: found by name.")
+@click.option("--encoding", help="Input encoding (default: detected).")
+@model_options
+def review(input_path, output, n, seed, text_column, encoding, model, trust_model) -> None:
+    """Pick the rows most worth a human look and write them with an empty gold_tags column to fill in.
+
+    Rows closest to a decision threshold come first, then call transcripts whose turns and whole
+    disagree, then a sample of confident rows to check. Fill in gold_tags (e.g. "threat;harassment")
+    in Excel or on the web page (/review), then: cuishou train --extra FILE -o models/local
+
+    \b
+    Example:
+      cuishou review scored.csv -o to_label.csv --n 200
+    """
+    from .review import select_for_review, write_review
+    from .tabular import InputError
+
+    if Path(output).resolve() == Path(input_path).resolve():
+        raise click.ClickException("refusing to overwrite the input file; choose another -o")
+    clf = _load_classifier(model, trust_model)
+    try:
+        columns, rows = select_for_review(clf, input_path, n=n, seed=seed, text_column=text_column, encoding=encoding)
+    except InputError as e:
+        raise click.ClickException(str(e)) from None
+    write_review(columns, rows, output)
+    from collections import Counter
+
+    reasons = Counter(r[len(columns) - 5] for r in rows)
+    click.echo(f"{len(rows)} rows to review ({', '.join(f'{k} {v}' for k, v in reasons.items())}); written to {output}",
+               err=True)
 
 
 @cli.command()

@@ -109,3 +109,24 @@ def test_phone_screen(server, browser):
     assert width <= 390, width  # no sideways scrolling on a phone
     page.screenshot(path=str(ARTIFACTS / "web-phone.png"), full_page=True)
     page.close()
+
+
+def test_review_page_saves_corrections_to_a_local_csv(server, browser, tmp_path):
+    page = browser.new_page(accept_downloads=True)
+    page.goto(server + "/review")
+    page.set_input_files("#review-file", str(ROOT / "tests/data/sms_export.csv"))
+    page.fill("#review-n", "5")
+    page.click("#review-form button")
+    page.wait_for_selector(".review-item")
+    first = page.locator(".review-item").first
+    first.locator("input[data-tag=threat]").check()
+    with page.expect_download() as dl:
+        page.click("#save")
+    path = tmp_path / "labelled.csv"
+    dl.value.save_as(path)
+    text = path.read_text(encoding="utf-8-sig")
+    assert text.startswith("review_row,text,predicted_tags,review_reason,gold_tags") and "threat" in text
+    from classifier.review import read_labelled
+
+    assert len(read_labelled(path)) >= 1  # what the page saves is what `train --extra` reads
+    page.close()

@@ -98,3 +98,12 @@ def test_report_from_the_web(client):
     r = client.post("/api/report", files={"file": ("我的短信.csv", data, "text/csv")})
     assert r.status_code == 200 and 'id="summary"' in r.text and "我的短信.csv" in r.text
     assert "13812345678" not in r.text
+
+
+def test_review_list_from_the_web(client):
+    assert client.get("/review").status_code == 200
+    data = Path("tests/data/sms_export.csv").read_bytes()
+    r = client.post("/api/review?n=5", files={"file": ("sms.csv", data, "text/csv")})
+    assert r.status_code == 200
+    rows = r.json()["rows"]
+    assert 0 < len(rows) <= 5 and {"row", "text", "reason", "predicted_tags"} <= set(rows[0])

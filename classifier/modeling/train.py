@@ -129,6 +129,8 @@ def train(processed_dir: Path = config.PROCESSED_DIR, out_dir: Path = config.SHI
             "processed_sha256": file_sha256(processed_dir / f"{s}.csv" for s in ("train", "dev", "test")),
             "rows": {"train": len(train_df), "dev": len(dev_df), "test": len(test_df)},
             "extra_rows": 0 if extra is None else len(extra),
+            "extra_sources": sorted({s.split(":")[1] for s in extra["source"]}) if extra is not None and len(extra)
+            else [],
         },
         "dev_macro_f1": dev_f1,
         "test_metrics": {

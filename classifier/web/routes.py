@@ -118,3 +118,31 @@ def report(file: UploadFile = File(..., description="CSV/TSV/XLSX/JSON Lines exp
         _cleanup(src, out)
     stem = quote(Path(file.filename or "messages").stem)
     return HTMLResponse(html, headers={"Content-Disposition": f"inline; filename*=UTF-8''{stem}.report.html"})
+
+
+@router.get("/review", response_class=HTMLResponse, include_in_schema=False)
+def review_page(request: Request, clf: Classifier = Depends(get_classifier)) -> HTMLResponse:
+    tags = [{"name": t.name, "zh": t.zh, "en": t.en, "unlawful": t.unlawful} for t in TAGS]
+    return templates.TemplateResponse(request, "review.html", {
+        "version": __version__, "model": clf.model_info, "tags_json": json.dumps(tags, ensure_ascii=False)})
+
+
+@router.post("/api/review", tags=["api"], responses={415: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
+def review_list(file: UploadFile = File(..., description="An export or a scored file"),
+                n: int = Query(100, ge=1, le=1000), text_column: str | None = Query(None),
+                clf: Classifier = Depends(get_classifier)) -> dict:
+    """The rows most worth a human look (see ``cuishou review``), as JSON for the review page."""
+    from ..review import select_for_review
+    from ..tabular import TEXT_COLUMN_NAMES, find_column
+
+    src, _ = _save_upload(file)
+    try:
+        columns, rows = select_for_review(clf, src, n=n, text_column=text_column)
+        t_idx = find_column(columns, text_column, TEXT_COLUMN_NAMES, "text", src)
+    except InputError as e:
+        raise HTTPException(422, str(e).replace(src, file.filename or "upload")) from None
+    finally:
+        _cleanup(src)
+    col = {c: i for i, c in enumerate(columns)}
+    return {"rows": [{"row": r[col["review_row"]], "text": str(r[t_idx]), "reason": r[col["review_reason"]],
+                      "margin": r[col["review_margin"]], "predicted_tags": r[col["predicted_tags"]]} for r in rows]}
