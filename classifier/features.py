@@ -293,7 +293,8 @@ class NgramHasher(TransformerMixin, BaseEstimator):
                 parts_s.append(pos[ss])
                 parts_e.append(pos[ss + kk - 1] + 1)
         # words
-        toks = _tokenizer(self.backend, tuple(self.user_words)).cut(big)
+        tok = _tokenizer(self.backend, tuple(self.user_words))
+        toks = tok.lcut(big) if hasattr(tok, "lcut") else tok.cut(big)  # jieba.cut is a generator
         tok_len = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
         tok_start = np.concatenate([[0], np.cumsum(tok_len)[:-1]]) if len(toks) else np.zeros(0, np.int64)
         tok_id = np.fromiter(map(_WORD_IDS.__getitem__, toks), dtype=np.int64, count=len(toks))

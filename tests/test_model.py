@@ -133,3 +133,21 @@ def test_quality_floor_on_the_untouched_test_split(shipped):
     assert report["model"]["macro_f1"] > report["keyword_baseline"]["macro_f1"] + 0.15
     for tag, m in report["model"]["per_tag"].items():
         assert m["f1"] >= 0.70, tag
+
+
+def test_one_threatening_turn_in_a_long_polite_call_is_caught(shipped):
+    collector = ["您好，这里是闪借花客服，请问是张先生吗", "您的借款本期应还一千二百元，目前逾期五天", "请问您这边什么时候方便处理一下呢",
+                 "好的，我们这边可以为您申请延期三天", "如果有困难也可以在App里申请分期", "好的，那我给您备注一下",
+                 "还款后记得截图保存一下凭证", "请问还有其他问题吗", "好的，感谢您的配合"]
+    debtor = ["是我", "最近手头有点紧", "下周五发工资", "延期要手续费吗", "好的我看看", "行", "知道了", "没有了", "再见"]
+    turns = [f"{who}：{line}" for _ in range(3) for a, b in zip(collector, debtor, strict=True)
+             for who, line in (("坐席", a), ("客户", b))]
+    polite = shipped.predict("\n".join(turns))
+    assert polite.tags == ("lawful_reminder",)
+    turns.insert(27, "坐席：你要是下周五还不还，我们就派人去你公司，当着你领导同事的面把事情说清楚")
+    pred = shipped.predict("\n".join(turns))
+    assert "threat" in pred.tags and "third_party_contact" in pred.tags
+    assert {e.turn for e in pred.evidence if e.tag == "threat"} == {27}
+    # the debtor's threat in an otherwise identical call earns nothing
+    turns[27] = "客户：你们再打电话我就去你公司闹，弄死你们"
+    assert shipped.predict("\n".join(turns)).tags == ("lawful_reminder",)

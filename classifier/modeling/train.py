@@ -49,8 +49,16 @@ def tune_thresholds(Y: np.ndarray, proba: np.ndarray) -> np.ndarray:
     return th
 
 
+TURN_THRESHOLD_MAX = 0.95
+
+
 def tune_turn_thresholds(classifier: Classifier, dev: pd.DataFrame) -> np.ndarray:
-    """Per unlawful tag, the turn-level threshold (>= the whole-text one) with the best F1 on dev dialogues."""
+    """Per unlawful tag, the turn-level threshold (>= the whole-text one) with the best F1 on dev dialogues.
+
+    Capped at TURN_THRESHOLD_MAX so turn scoring is never switched off: dev dialogues are short, and
+    there the whole call already shows a bad turn; in a long polite call one threatening turn is
+    diluted in the whole and only the turn itself reveals it. Ties go to the lower threshold.
+    """
     base = classifier.clf.thresholds_.copy()
     tth = base.copy()
     dialogues = dev[dev["text"].map(lambda t: "\n" in t and parse(t) is not None)]
@@ -60,7 +68,8 @@ def tune_turn_thresholds(classifier: Classifier, dev: pd.DataFrame) -> np.ndarra
     for tag in UNLAWFUL_TAGS:
         j = TAG_NAMES.index(tag)
         best = (-1.0, base[j])
-        for t in [g for g in THRESHOLD_GRID if g >= base[j]] + [1.01]:
+        for t in sorted({float(g) for g in THRESHOLD_GRID if base[j] <= g <= TURN_THRESHOLD_MAX}
+                        | {max(float(base[j]), TURN_THRESHOLD_MAX)}):
             tth[j] = t
             classifier.clf.turn_thresholds_ = tth
             preds = classifier.predict_many(dialogues["text"].tolist(), explain_evidence=False)
