@@ -21,15 +21,29 @@ class Tag:
     zh: str
     en: str
     unlawful: bool
+    color: str  # for charts, labels and bars
+    highlight: str  # background of highlighted evidence
+    verdict_zh: str  # the primary label in plain words
+    verdict_en: str
 
 
 #: Tags in the order used for score columns and model outputs.
 TAGS: tuple[Tag, ...] = (
-    Tag(NOT_COLLECTION, "非催收", "not collection", False),
-    Tag(LAWFUL_REMINDER, "合规提醒", "lawful reminder", False),
-    Tag(HARASSMENT, "骚扰/侮辱", "harassment", True),
-    Tag(THREAT, "威胁/恐吓", "threat", True),
-    Tag(THIRD_PARTY_CONTACT, "联系第三方/爆通讯录", "third-party contact", True),
+    Tag(NOT_COLLECTION, "非催收", "not collection", False, "#7f8c8d", "#d5dbdb",
+        "这条消息看起来不是催收消息。", "This does not look like a debt-collection message."),
+    Tag(LAWFUL_REMINDER, "合规提醒", "lawful reminder", False, "#27ae60", "#abebc6",
+        "这条消息看起来是合规的还款提醒。", "This looks like a lawful repayment reminder."),
+    Tag(HARASSMENT, "骚扰/侮辱", "harassment", True, "#8e44ad", "#d7bde2",
+        "这条消息含有侮辱或骚扰：例如辱骂、诅咒、深夜或轰炸式联系。",
+        "This message insults or harasses: abuse, curses, night-time or bombardment contact."),
+    Tag(THREAT, "威胁/恐吓", "threat", True, "#c0392b", "#f5b7b1",
+        "这条消息含有威胁或恐吓：例如虚构法律后果、冒充公检法、威胁人身安全或扬言曝光。",
+        "This message threatens or intimidates: invented legal consequences, posing as police or courts, "
+        "threats to safety or to expose you."),
+    Tag(THIRD_PARTY_CONTACT, "联系第三方/爆通讯录", "third-party contact", True, "#d35400", "#f8c471",
+        "这条消息把债务告诉或扬言告诉他人：例如联系家人、同事、单位，或“爆通讯录”。",
+        "This message tells, or threatens to tell, other people about the debt: family, colleagues, employer, "
+        "the contact list."),
 )
 
 TAG_NAMES: tuple[str, ...] = tuple(t.name for t in TAGS)
@@ -51,6 +65,13 @@ TAG_SEPARATOR = ";"
 
 class TagError(ValueError):
     """A tag set that the labelling guide does not allow."""
+
+
+def tags_for_display() -> dict:
+    """Everything a page needs to show tags (web page, review page), as JSON-ready data."""
+    from dataclasses import asdict
+
+    return {"tags": [asdict(t) for t in TAGS], "precedence": list(PRECEDENCE), "exclusive": list(EXCLUSIVE_TAGS)}
 
 
 def validate_tags(tags: Iterable[str]) -> tuple[str, ...]:

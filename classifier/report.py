@@ -20,14 +20,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from . import __version__
-from .labels import PRECEDENCE, TAG_BY_NAME, TAG_SEPARATOR, UNLAWFUL_TAGS
+from .labels import PRECEDENCE, TAG_BY_NAME, TAG_SEPARATOR, TAGS, UNLAWFUL_TAGS
 from .privacy import mask_pii
 from .statutes import DISCLAIMER, advice_for, attach
 from .tabular import SENDER_COLUMN_NAMES, find_column, parse_datetime
 
 TEMPLATES = Path(__file__).parent / "templates"
-COLORS = {"threat": "#c0392b", "third_party_contact": "#d35400", "harassment": "#8e44ad",
-          "lawful_reminder": "#27ae60", "not_collection": "#95a5a6"}
+COLORS = {t.name: t.color for t in TAGS}
 
 
 @dataclass

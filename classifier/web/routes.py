@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.background import BackgroundTask
 
 from .. import __version__
-from ..labels import TAGS
+from ..labels import TAGS, tags_for_display
 from ..modeling.predict import Classifier
 from ..statutes import DISCLAIMER, attach
 from ..tabular import InputError
@@ -32,10 +32,9 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; ch
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def index(request: Request, clf: Classifier = Depends(get_classifier)) -> HTMLResponse:
-    tags = [{"name": t.name, "zh": t.zh, "en": t.en, "unlawful": t.unlawful} for t in TAGS]
     return templates.TemplateResponse(request, "index.html", {
-        "version": __version__, "model": clf.model_info, "tags_json": json.dumps(tags, ensure_ascii=False),
-        "disclaimer": DISCLAIMER})
+        "version": __version__, "model": clf.model_info, "tags": TAGS,
+        "tags_json": json.dumps(tags_for_display(), ensure_ascii=False), "disclaimer": DISCLAIMER})
 
 
 @router.post("/api/classify", response_model=ClassifyResponse, tags=["api"],
@@ -122,9 +121,9 @@ def report(file: UploadFile = File(..., description="CSV/TSV/XLSX/JSON Lines exp
 
 @router.get("/review", response_class=HTMLResponse, include_in_schema=False)
 def review_page(request: Request, clf: Classifier = Depends(get_classifier)) -> HTMLResponse:
-    tags = [{"name": t.name, "zh": t.zh, "en": t.en, "unlawful": t.unlawful} for t in TAGS]
     return templates.TemplateResponse(request, "review.html", {
-        "version": __version__, "model": clf.model_info, "tags_json": json.dumps(tags, ensure_ascii=False)})
+        "version": __version__, "model": clf.model_info, "tags": TAGS,
+        "tags_json": json.dumps(tags_for_display(), ensure_ascii=False)})
 
 
 @router.post("/api/review", tags=["api"], responses={415: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})

@@ -1,11 +1,11 @@
 // The page's behaviour. No external assets; message text is only ever inserted with textContent.
 "use strict";
 
-const TAGS = JSON.parse(document.getElementById("tags-data").textContent);
+// Tag names, colours, plain-words verdicts and precedence come from classifier/labels.py.
+const DATA = JSON.parse(document.getElementById("tags-data").textContent);
+const TAGS = DATA.tags;
 const TAG = Object.fromEntries(TAGS.map((t) => [t.name, t]));
-const PRECEDENCE = ["threat", "third_party_contact", "harassment", "lawful_reminder", "not_collection"];
-const COLORS = { threat: "#c0392b", third_party_contact: "#d35400", harassment: "#8e44ad",
-  lawful_reminder: "#27ae60", not_collection: "#7f8c8d" };
+const PRECEDENCE = DATA.precedence;
 
 const I18N = {
   zh: {
@@ -16,13 +16,6 @@ const I18N = {
     text_column: "短信内容所在列（可留空自动识别）", score_file: "评分并下载", download: "下载评分结果",
     empty: "请先粘贴一条消息。", working: "分析中…", turn: "第{n}轮", conditions: "适用条件", text_of_law: "条文原文",
     guidance: "监管/行业规则转述，非法律原文", rows: "行数", scored: "已评分", errors: "出错", lang: "English",
-    verdict: {
-      threat: "这条消息含有威胁或恐吓：例如虚构法律后果、冒充公检法、威胁人身安全或扬言曝光。",
-      third_party_contact: "这条消息把债务告诉或扬言告诉他人：例如联系家人、同事、单位，或“爆通讯录”。",
-      harassment: "这条消息含有侮辱或骚扰：例如辱骂、诅咒、深夜或轰炸式联系。",
-      lawful_reminder: "这条消息看起来是合规的还款提醒。",
-      not_collection: "这条消息看起来不是催收消息。",
-    },
   },
   en: {
     title: "Debt-collection message checker", privacy: "Runs on your own computer: messages are not sent anywhere and not stored.",
@@ -34,13 +27,6 @@ const I18N = {
     download: "Download the scored file", empty: "Paste a message first.", working: "Analyzing…", turn: "turn {n}",
     conditions: "Applies when", text_of_law: "Text", guidance: "regulatory guidance as reported, not the text of a law",
     rows: "rows", scored: "scored", errors: "errors", lang: "中文",
-    verdict: {
-      threat: "This message threatens or intimidates: invented legal consequences, posing as police or courts, threats to safety or to expose you.",
-      third_party_contact: "This message tells, or threatens to tell, other people about the debt: family, colleagues, employer, the contact list.",
-      harassment: "This message insults or harasses: abuse, curses, night-time or bombardment contact.",
-      lawful_reminder: "This looks like a lawful repayment reminder.",
-      not_collection: "This does not look like a debt-collection message.",
-    },
   },
 };
 let lang = "zh";
@@ -96,9 +82,10 @@ function highlight(text, evidence) {
 function render(r, text) {
   $("result").hidden = false;
   const v = $("verdict");
-  v.style.background = COLORS[r.primary_label];
+  const top = TAG[r.primary_label];
+  v.style.background = top.color;
   v.replaceChildren(el("span", { class: "label", id: "primary-label", "data-label": r.primary_label }, tagName(r.primary_label)),
-    el("span", {}, t("verdict")[r.primary_label]));
+    el("span", {}, lang === "zh" ? top.verdict_zh : top.verdict_en));
   const bars = $("bars");
   bars.replaceChildren();
   for (const tag of TAGS) {
@@ -108,7 +95,7 @@ function render(r, text) {
     const bar = el("div", { class: "bar" });
     const fill = el("span");
     fill.style.width = `${Math.round(p * 100)}%`;
-    fill.style.background = COLORS[tag.name];
+    fill.style.background = tag.color;
     bar.appendChild(fill);
     row.appendChild(bar);
     row.appendChild(el("span", {}, p.toFixed(2)));

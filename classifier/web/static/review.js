@@ -1,6 +1,7 @@
 // Review page: show the rows most worth a look, let a person set the tags, save a CSV locally.
 "use strict";
-const TAGS = JSON.parse(document.getElementById("tags-data").textContent);
+const DATA = JSON.parse(document.getElementById("tags-data").textContent);  // from classifier/labels.py
+const TAGS = DATA.tags;
 const $ = (id) => document.getElementById(id);
 let items = [];
 
@@ -36,7 +37,7 @@ function render() {
 // The guide's rules: not_collection and lawful_reminder stand alone; the unlawful tags combine freely.
 function enforceRules(box, changed) {
   if (!changed.checked) return;
-  const alone = ["not_collection", "lawful_reminder"];
+  const alone = DATA.exclusive;
   box.querySelectorAll("input[type=checkbox]").forEach((c) => {
     if (c === changed) return;
     if (alone.includes(changed.dataset.tag) || alone.includes(c.dataset.tag)) c.checked = false;
