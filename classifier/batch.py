@@ -35,7 +35,7 @@ from .tabular import (
     parse_date,
 )
 
-CHUNK_ROWS = 1000
+CHUNK_ROWS = 500  # rows per task: bounds the workers' transient memory (about 20 MB each)
 #: Longest cell scored, in characters (longer: scored on its first MAX_CHARS, flagged in ``error``).
 from .modeling.predict import MAX_CHARS  # noqa: E402
 
