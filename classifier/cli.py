@@ -240,41 +240,26 @@ def train(backend: str, extras: tuple[str, ...], holdout: float, out_dir: Path |
         click.echo(json.dumps({k: manifest[k] for k in ("model_id", "sha256", "test_metrics")}, indent=2,
                               ensure_ascii=False))
         return
-    from .dataset import load_split
-    from .modeling.evaluate import evaluate as score
-    from .modeling.predict import Classifier
-    from .review import read_labelled, split_user_rows
+    from .modeling.train import retrain_with_user_rows
     from .tabular import InputError
 
     if out_dir is None:
         raise click.ClickException("--extra needs -o (for example -o models/local): the shipped model is never replaced")
     if out_dir.resolve() == config.SHIPPED_MODEL_DIR.resolve():
         raise click.ClickException("refusing to overwrite the shipped model; choose another -o (e.g. models/local)")
+    before = _load_classifier(model, trust_model)
     try:
-        user = pd_concat([read_labelled(p) for p in extras])
+        result = retrain_with_user_rows(extras, out_dir, before, data_dir, holdout=holdout, backend=backend, log=log)
     except InputError as e:
         raise click.ClickException(str(e)) from None
-    user_train, user_test = split_user_rows(user, holdout)
-    before = _load_classifier(model, trust_model)
-    test = load_split("test", data_dir)
-    c_grid = (float(before.manifest.get("params", {}).get("C", 8.0)),)
-    manifest = run(processed_dir=data_dir, out_dir=out_dir, backend=backend, extra=user_train, c_grid=c_grid, log=log)
-    after = Classifier.load(out_dir, trust=True)
-    rows = [("project test split", test)] + ([("your held-out rows", user_test)] if len(user_test) else [])
-    click.echo(f"{len(user)} labelled rows: {len(user_train)} added to training, {len(user_test)} held out")
-    click.echo(f"{'':<22}{'before':>10}{'after':>10}   (macro-F1 / primary-label accuracy)")
-    for name, df in rows:
-        b, a = score(before, df, with_baseline=False, by=()), score(after, df, with_baseline=False, by=())
-        click.echo(f"{name:<22}{b['model']['macro_f1']:>10.3f}{a['model']['macro_f1']:>10.3f}   macro-F1")
-        click.echo(f"{'':<22}{b['model']['primary']['accuracy']:>10.3f}{a['model']['primary']['accuracy']:>10.3f}"
-                   "   primary accuracy")
-    click.echo(f"new model {manifest['model_id']} in {out_dir}; use it with --model {out_dir}")
-
-
-def pd_concat(frames):
-    import pandas as pd
-
-    return pd.concat(frames, ignore_index=True)
+    click.echo(f"{result['user_rows']} labelled rows: {result['user_train']} added to training, "
+               f"{result['user_heldout']} held out")
+    click.echo(f"{'':<22}{'before':>10}{'after':>10}")
+    for name, m in result["metrics"].items():
+        click.echo(f"{name:<22}{m['before']['macro_f1']:>10.3f}{m['after']['macro_f1']:>10.3f}   macro-F1")
+        click.echo(f"{'':<22}{m['before']['primary_accuracy']:>10.3f}{m['after']['primary_accuracy']:>10.3f}"
+                   "   primary-label accuracy")
+    click.echo(f"new model {result['model_id']} in {out_dir}; use it with --model {out_dir}")
 
 
 @cli.command()

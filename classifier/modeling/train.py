@@ -153,3 +153,30 @@ def train(processed_dir: Path = config.PROCESSED_DIR, out_dir: Path = config.SHI
     (out_dir / config.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                                 encoding="utf-8")
     return manifest
+
+
+def retrain_with_user_rows(extra_files, out_dir: Path, before: Classifier, processed_dir: Path = config.PROCESSED_DIR,
+                           holdout: float = 0.25, backend: str = "rjieba", log=print) -> dict:
+    """Retrain with a user's labelled rows (``review`` files) added, holding out part of them.
+
+    Uses the C of the model being improved; returns before/after macro-F1 and primary-label accuracy
+    on the project's test split and on the user's held-out rows. The user's rows stay on this machine.
+    """
+    from ..review import read_labelled, split_user_rows
+
+    user = pd.concat([read_labelled(p) for p in extra_files], ignore_index=True)
+    user_train, user_test = split_user_rows(user, holdout)
+    c_grid = (float(before.manifest.get("params", {}).get("C", 8.0)),)
+    manifest = train(processed_dir=processed_dir, out_dir=out_dir, backend=backend, extra=user_train, c_grid=c_grid,
+                     log=log)
+    after = Classifier.load(out_dir, trust=True)
+    parts = {"project test split": load_split("test", processed_dir)}
+    if len(user_test):
+        parts["your held-out rows"] = user_test
+    metrics = {}
+    for name, df in parts.items():
+        b, a = (evaluate(clf, df, with_baseline=False, by=())["model"] for clf in (before, after))
+        metrics[name] = {k: {"macro_f1": m["macro_f1"], "primary_accuracy": m["primary"]["accuracy"]}
+                         for k, m in (("before", b), ("after", a))}
+    return {"model_id": manifest["model_id"], "user_rows": len(user), "user_train": len(user_train),
+            "user_heldout": len(user_test), "metrics": metrics}
