@@ -25,11 +25,17 @@ def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> 
     return float(ece)
 
 
-def tag_metrics(Y_true: np.ndarray, Y_pred: np.ndarray) -> dict:
+def tag_metrics(Y_true: np.ndarray, Y_pred: np.ndarray, present_only: bool = False) -> dict:
+    """Per-tag precision/recall/F1 and their macro average.
+
+    ``present_only``: average only over tags that occur in ``Y_true`` or ``Y_pred`` (for subsets such as
+    one channel, where absent tags would otherwise count as F1 = 0).
+    """
     p, r, f, s = precision_recall_fscore_support(Y_true, Y_pred, average=None, zero_division=0)
     per_tag = {t: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4), "f1": round(float(f[i]), 4),
                    "support": int(s[i])} for i, t in enumerate(TAG_NAMES)}
-    return {"per_tag": per_tag, "macro_f1": round(float(np.mean(f)), 4)}
+    used = (Y_true.sum(axis=0) + Y_pred.sum(axis=0)) > 0 if present_only else np.ones(len(TAG_NAMES), bool)
+    return {"per_tag": per_tag, "macro_f1": round(float(np.mean(f[used])) if used.any() else 0.0, 4)}
 
 
 def primary_metrics(true_tags: Sequence[str], pred_tags: Sequence[Sequence[str]]) -> dict:
@@ -66,8 +72,8 @@ def evaluate(classifier, df: pd.DataFrame, with_baseline: bool = True, by: Seque
             pos = df.index.get_indexer(idx)
             report[f"by_{col}"][str(value)] = {
                 "rows": len(part),
-                "macro_f1": tag_metrics(tag_matrix(part["tags"]),
-                                        tag_matrix([format_tags(pred_tags[i]) for i in pos]))["macro_f1"],
+                "macro_f1": tag_metrics(tag_matrix(part["tags"]), tag_matrix([format_tags(pred_tags[i]) for i in pos]),
+                                        present_only=True)["macro_f1"],
                 "primary_accuracy": primary_metrics(part["tags"].tolist(), [pred_tags[i] for i in pos])["accuracy"],
             }
     return report
@@ -96,7 +102,7 @@ def format_report(report: dict, title: str = "test") -> str:
         lines.append("")
     for key, val in report.items():
         if key.startswith("by_"):
-            lines.append(f"== model {key.replace('_', ' ')}")
+            lines.append(f"== model {key.replace('_', ' ')} (macro-F1 over the tags present in each group)")
             for value, m in val.items():
                 lines.append(f"{value:<22}{m['rows']:>6} rows  macro-F1 {m['macro_f1']:.3f}  primary acc {m['primary_accuracy']:.3f}")
             lines.append("")
