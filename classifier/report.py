@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import io
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from markupsafe import Markup, escape
 
 from . import __version__
 from .labels import PRECEDENCE, TAG_BY_NAME, TAG_SEPARATOR, TAGS, UNLAWFUL_TAGS
+from .modeling.predict import sha256_file
 from .privacy import mask_pii
 from .statutes import DISCLAIMER, advice_for, attach
 from .tabular import SENDER_COLUMN_NAMES, find_column, parse_datetime
@@ -41,14 +41,6 @@ class Item:
     highlighted: Markup = field(default_factory=Markup)
     evidence: list[str] = field(default_factory=list)
     citations: list[str] = field(default_factory=list)
-
-
-def _sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
@@ -230,7 +222,7 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
                    "advice": advice_for((t,)), "count": counts["tags"][t]}
                   for t in UNLAWFUL_TAGS if counts["tags"][t]],
         footer={"version": __version__, "model_id": manifest.get("model_id"), "model_sha256": manifest.get("sha256"),
-                "input_name": Path(input_path).name, "input_sha256": _sha256(input_path),
+                "input_name": Path(input_path).name, "input_sha256": sha256_file(Path(input_path)),
                 "generated": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %z")},
         disclaimer=DISCLAIMER,
     )

@@ -21,7 +21,7 @@ def test_page_is_served_with_local_assets_only(client):
     r = client.get("/")
     assert r.status_code == 200 and "催收短信识别" in r.text
     assert "http://" not in r.text.replace("http://127.0.0.1", "") and "https://" not in r.text
-    for asset in ("/static/app.js", "/static/style.css"):
+    for asset in ("/static/common.js", "/static/app.js", "/static/review.js", "/static/style.css"):
         assert client.get(asset).status_code == 200
     docs = client.get("/docs")
     assert docs.status_code == 200 and "/swagger-ui/swagger-ui-bundle.js" in docs.text and "cdn" not in docs.text.lower()

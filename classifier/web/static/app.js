@@ -1,9 +1,6 @@
-// The page's behaviour. No external assets; message text is only ever inserted with textContent.
+// The paste-and-upload page (needs common.js).
 "use strict";
 
-// Tag names, colours, plain-words verdicts and precedence come from classifier/labels.py.
-const DATA = JSON.parse(document.getElementById("tags-data").textContent);
-const TAGS = DATA.tags;
 const TAG = Object.fromEntries(TAGS.map((t) => [t.name, t]));
 const PRECEDENCE = DATA.precedence;
 
@@ -32,14 +29,7 @@ const I18N = {
 let lang = "zh";
 let last = null;
 const t = (k) => I18N[lang][k];
-const $ = (id) => document.getElementById(id);
 
-function el(tag, attrs = {}, text = null) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== null) e.textContent = text;
-  return e;
-}
 
 function applyLang() {
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";

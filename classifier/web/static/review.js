@@ -1,16 +1,7 @@
-// Review page: show the rows most worth a look, let a person set the tags, save a CSV locally.
+// Review page (needs common.js): show the rows most worth a look, let a person set the tags, save a CSV locally.
 "use strict";
-const DATA = JSON.parse(document.getElementById("tags-data").textContent);  // from classifier/labels.py
-const TAGS = DATA.tags;
-const $ = (id) => document.getElementById(id);
 let items = [];
 
-function el(tag, attrs = {}, text = null) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== null) e.textContent = text;
-  return e;
-}
 
 function render() {
   const list = $("review-list");
