@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .labels import PRECEDENCE, TAG_NAMES, TAG_SEPARATOR, UNLAWFUL_TAGS
+from .modeling.predict import MAX_CHARS  # longer cells: scored on their start, flagged
 from .schema import BATCH_COLUMNS
 from .tabular import (
     DATE_COLUMN_NAMES,
@@ -36,8 +37,6 @@ from .tabular import (
 )
 
 CHUNK_ROWS = 300  # rows per task: bounds the workers' transient memory (peak < 400 MB in all on 1M rows)
-#: Longest cell scored, in characters (longer: scored on its first MAX_CHARS, flagged in ``error``).
-from .modeling.predict import MAX_CHARS  # noqa: E402
 
 
 def _evidence_cell(pred) -> str:
@@ -162,8 +161,8 @@ class Summary:
         lines = [f"{self.rows} rows, {self.scored} scored, {self.errors} with errors "
                  f"({self.seconds:.1f} s, {self.rows / max(self.seconds, 1e-9):,.0f} rows/s)"]
         lines.append(f"{'primary label':<24}{'rows':>8}     {'tag':<22}{'rows':>8}")
-        for a, b in zip(PRECEDENCE[::-1], PRECEDENCE[::-1], strict=True):
-            lines.append(f"{a:<24}{self.primary.get(a, 0):>8}     {b:<22}{self.tags.get(b, 0):>8}")
+        for t in PRECEDENCE[::-1]:
+            lines.append(f"{t:<24}{self.primary.get(t, 0):>8}     {t:<22}{self.tags.get(t, 0):>8}")
         if self.errors:
             lines.append("errors: " + "; ".join(f"{k} ×{v}" for k, v in self.error_reasons.most_common(5)) +
                          f" (data rows {', '.join(map(str, self.error_rows))}{' …' if self.errors > 20 else ''})")

@@ -28,7 +28,3 @@ def mask_pii(text: str) -> str:
     text = _LANDLINE.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
     return text
 
-
-def mask_sender(sender: str) -> str:
-    """A sender id for display: phone numbers masked; short service numbers (95588) kept."""
-    return mask_pii(sender)

@@ -23,15 +23,11 @@ import numpy as np
 import pandas as pd
 
 from .labels import TAG_NAMES, TAG_SEPARATOR, UNLAWFUL_TAGS, TagError, parse_tags
+from .modeling.pipeline import logit
 from .tabular import TEXT_COLUMN_NAMES, InputError, find_column, open_source
 
 REVIEW_COLUMNS = ("review_row", "review_reason", "review_margin", "predicted_tags", "predicted_primary", "gold_tags")
 _UNLAWFUL_IDX = [TAG_NAMES.index(t) for t in UNLAWFUL_TAGS]
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
 
 
 def select_for_review(classifier, input_path: str, n: int = 200, seed: int = 0, text_column: str | None = None,
@@ -52,7 +48,7 @@ def select_for_review(classifier, input_path: str, n: int = 200, seed: int = 0, 
         if p.error:
             continue
         s = np.array([p.scores[t] for t in TAG_NAMES])
-        margin[i] = float(np.min(np.abs(_logit(s) - _logit(th))))
+        margin[i] = float(np.min(np.abs(logit(s) - logit(th))))
         scored_turns = [t for t in p.turns if t.scored]
         if len(scored_turns) > 1:
             # the call as a whole carries the tag, but no single collector turn would (or the reverse)

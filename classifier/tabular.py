@@ -136,10 +136,6 @@ def _plausible(text: str) -> float:
     return min(ok, cjk_or_ascii) / max(len(text), 1)
 
 
-def _looks_utf16(sample: bytes) -> bool:
-    return _utf16_variant(sample) is not None
-
-
 def _utf16_variant(sample: bytes) -> str | None:
     """BOM-less UTF-16: NUL bytes (never in GB18030/UTF-8 text) and a clean decode."""
     if len(sample) < 4 or b"\x00" not in sample:

@@ -28,7 +28,7 @@ _LR_IDX = TAG_NAMES.index(LAWFUL_REMINDER)
 _NC_IDX = TAG_NAMES.index(NOT_COLLECTION)
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
+def logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, 1e-6, 1 - 1e-6)
     return np.log(p / (1 - p))
 
@@ -45,8 +45,8 @@ def decode(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     unlawful = proba[:, _UNLAWFUL_IDX] >= thresholds[_UNLAWFUL_IDX]
     out[:, _UNLAWFUL_IDX] = unlawful
     none = ~unlawful.any(axis=1)
-    lr_margin = _logit(proba[:, _LR_IDX]) - _logit(thresholds[_LR_IDX])
-    nc_margin = _logit(proba[:, _NC_IDX]) - _logit(thresholds[_NC_IDX])
+    lr_margin = logit(proba[:, _LR_IDX]) - logit(thresholds[_LR_IDX])
+    nc_margin = logit(proba[:, _NC_IDX]) - logit(thresholds[_NC_IDX])
     out[:, _LR_IDX] = none & (lr_margin > nc_margin)
     out[:, _NC_IDX] = none & (lr_margin <= nc_margin)
     return out

@@ -77,7 +77,6 @@ def create_app(model_dir: str | Path | None = None, *, trust_model: bool = False
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.classifier = classifier or Classifier.load(model_dir, trust=trust_model)
-        app.state.settings = {"max_upload_mb": max_upload_mb}
         yield
         app.state.classifier = None
 

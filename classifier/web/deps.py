@@ -11,6 +11,3 @@ def get_classifier(request: Request) -> Classifier:
     """The classifier loaded once at start-up (see ``app.lifespan``)."""
     return request.app.state.classifier
 
-
-def get_settings(request: Request) -> dict:
-    return request.app.state.settings
