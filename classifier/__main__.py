@@ -1,5 +1,5 @@
 """``python -m classifier`` runs the command line."""
 
-from .cli import main
+from .interfaces.cli import main
 
 main()

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from classifier import config
-from classifier.dataset import load_split, tag_matrix
+from classifier.modeling.dataset import load_split, tag_matrix
 from classifier.modeling.pipeline import build_pipeline
 from classifier.modeling.predict import Classifier
 

@@ -6,10 +6,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from classifier.batch import run_batch, score_texts
-from classifier.cli import cli
+from classifier.files.tabular import InputError, detect_encoding, parse_date
+from classifier.interfaces.cli import cli
 from classifier.schema import BATCH_COLUMNS
-from classifier.tabular import InputError, detect_encoding, parse_date
+from classifier.scoring.batch import run_batch, score_texts
 
 MESSAGES = [
     "【某银行】您尾号1234的信用卡已逾期3天，请尽快还款。",

@@ -2,7 +2,7 @@ import json
 
 from click.testing import CliRunner
 
-from classifier.cli import cli
+from classifier.interfaces.cli import cli
 from classifier.schema import SCHEMA_VERSION
 
 

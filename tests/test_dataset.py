@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 
 from classifier import config
-from classifier.dataset import COLUMNS, build, counts, load_split, tag_matrix
 from classifier.labels import validate_tags
-from classifier.normalize import normalize
+from classifier.modeling.dataset import COLUMNS, build, counts, load_split, tag_matrix
+from classifier.text.normalize import normalize
 
 
 @pytest.fixture(scope="module")

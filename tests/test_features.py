@@ -4,8 +4,8 @@ import pickle
 import numpy as np
 from sklearn.base import clone
 
-from classifier.features import NgramHasher, _tokenizer, load_user_words, pinyin_syllables
-from classifier.normalize import normalize
+from classifier.text.features import NgramHasher, _tokenizer, load_user_words, pinyin_syllables
+from classifier.text.normalize import normalize
 
 
 def hasher(**kw):
@@ -79,6 +79,6 @@ def test_pickles_and_clones():
 
 
 def test_shipped_pinyin_table_equals_a_fresh_build_from_pypinyin():
-    from classifier.features import SYLLABLE_TABLE_PATH, build_syllable_table
+    from classifier.text.features import SYLLABLE_TABLE_PATH, build_syllable_table
 
     np.testing.assert_array_equal(np.load(SYLLABLE_TABLE_PATH), build_syllable_table())

@@ -6,8 +6,8 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from classifier.dataset import load_split, tag_matrix
 from classifier.labels import TAG_NAMES, validate_tags
+from classifier.modeling.dataset import load_split, tag_matrix
 from classifier.modeling.pipeline import MultiTagClassifier, build_pipeline, decode
 from classifier.modeling.predict import ModelError, load_model
 

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifier.normalize import TextNormalizer, display, normalize, normalize_aligned
+from classifier.text.normalize import TextNormalizer, display, normalize, normalize_aligned
 
 
 @pytest.mark.parametrize("raw, expected", [

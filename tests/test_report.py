@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from classifier.batch import run_batch
-from classifier.report import build_report, highlight
+from classifier.interfaces.report import build_report, highlight
 from classifier.schema import BATCH_COLUMNS
+from classifier.scoring.batch import run_batch
 
 EXPORT = "tests/data/sms_export.csv"
 

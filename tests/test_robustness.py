@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from classifier.batch import run_batch
-from classifier.cli import cli
+from classifier.files.tabular import InputError
+from classifier.interfaces.cli import cli
 from classifier.modeling.predict import MAX_CHARS
-from classifier.tabular import InputError
+from classifier.scoring.batch import run_batch
 
 MALFORMED = Path(__file__).parent / "malformed"
 any_text = st.text(alphabet=st.characters(blacklist_categories=()), max_size=300)
@@ -133,7 +133,7 @@ def test_logs_never_contain_message_text_or_numbers(small_classifier, tmp_path, 
     run_batch(str(src), str(tmp_path / "o.csv"), classifier=small_classifier)
     from fastapi.testclient import TestClient
 
-    from classifier.web.app import create_app
+    from classifier.interfaces.web.app import create_app
 
     with TestClient(create_app(classifier=small_classifier)) as client:
         client.post("/api/classify", json={"text": secret})
@@ -143,8 +143,8 @@ def test_logs_never_contain_message_text_or_numbers(small_classifier, tmp_path, 
 
 
 def test_numbers_are_masked_outside_the_scored_file(small_classifier):
-    from classifier.render import render_prediction
-    from classifier.statutes import attach, render_legal
+    from classifier.interfaces.render import render_prediction
+    from classifier.legal.statutes import attach, render_legal
 
     text = "王先生请回电13812345678，身份证110101199003071234，你通讯录我们都有"
     pred = small_classifier.predict(text)

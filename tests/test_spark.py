@@ -17,8 +17,8 @@ def _require():
 
 def test_spark_matches_single_machine(tmp_path):
     _require()
-    from classifier.batch import run_batch
-    from classifier.spark import ROW_ID, run_spark
+    from classifier.interfaces.spark import ROW_ID, run_spark
+    from classifier.scoring.batch import run_batch
 
     src = tmp_path / "in.csv"
     with open("data/processed/test.csv", encoding="utf-8") as f:
@@ -53,8 +53,8 @@ def test_spark_matches_single_machine(tmp_path):
 def test_missing_pyspark_message(monkeypatch):
     import builtins
 
-    from classifier import spark as S  # noqa: N812
-    from classifier.tabular import InputError
+    from classifier.interfaces import spark as S  # noqa: N812
+    from classifier.files.tabular import InputError
 
     real = builtins.__import__
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from classifier import statutes as S  # noqa: N812
+from classifier.legal import statutes as S  # noqa: N812
 from classifier.labels import HARASSMENT, LAWFUL_REMINDER, NOT_COLLECTION, THIRD_PARTY_CONTACT, THREAT
 from classifier.modeling.predict import Prediction
 

@@ -1,6 +1,6 @@
 import pytest
 
-from classifier.transcript import COLLECTOR, DEBTOR, parse
+from classifier.text.transcript import COLLECTOR, DEBTOR, parse
 
 
 @pytest.mark.parametrize("text, collector_label", [

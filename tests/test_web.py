@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from classifier.interfaces.web.app import create_app
 from classifier.schema import SCHEMA_VERSION
-from classifier.web.app import create_app
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,1 @@
+"""The model: corpus split, the scikit-learn pipeline, training, evaluation, loading, prediction and evidence."""

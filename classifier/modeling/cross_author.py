@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..dataset import load_split, tag_matrix
 from ..labels import TAG_NAMES
+from .dataset import load_split, tag_matrix
 from .evaluate import evaluate_predictions
 from .pipeline import build_pipeline, decode
 

@@ -18,9 +18,9 @@ from sklearn.model_selection import GroupKFold, KFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from ..features import NgramHasher, load_user_words
 from ..labels import LAWFUL_REMINDER, NOT_COLLECTION, PRECEDENCE, TAG_NAMES, UNLAWFUL_TAGS
-from ..normalize import TextNormalizer
+from ..text.features import NgramHasher, load_user_words
+from ..text.normalize import TextNormalizer
 
 N_TAGS = len(TAG_NAMES)
 _UNLAWFUL_IDX = np.array([TAG_NAMES.index(t) for t in UNLAWFUL_TAGS])

@@ -17,10 +17,10 @@ import numpy as np
 import sklearn
 
 from .. import config
-from ..explain import Phrase, explain, explain_normalized, features_with_positions
 from ..labels import TAG_BY_NAME, TAG_NAMES, UNLAWFUL_TAGS
 from ..schema import SCHEMA_VERSION
-from ..transcript import Transcript, parse
+from ..text.transcript import Transcript, parse
+from .explain import Phrase, explain, explain_normalized, features_with_positions
 from .pipeline import decode, tags_of, tags_of_rows
 
 #: Longest text scored, in characters. Longer input is cut here (and the result says so): scoring

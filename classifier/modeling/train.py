@@ -17,9 +17,9 @@ import pandas as pd
 from sklearn.metrics import f1_score
 
 from .. import __version__, config
-from ..dataset import file_sha256, load_split, tag_matrix
 from ..labels import TAG_NAMES, UNLAWFUL_TAGS
-from ..transcript import parse
+from ..text.transcript import parse
+from .dataset import file_sha256, load_split, tag_matrix
 from .evaluate import evaluate, tag_metrics
 from .pipeline import build_pipeline, decode
 from .predict import Classifier, sha256_file
@@ -162,7 +162,7 @@ def retrain_with_user_rows(extra_files, out_dir: Path, before: Classifier, proce
     Uses the C of the model being improved; returns before/after macro-F1 and primary-label accuracy
     on the project's test split and on the user's held-out rows. The user's rows stay on this machine.
     """
-    from ..review import read_labelled, split_user_rows
+    from ..scoring.review import read_labelled, split_user_rows
 
     user = pd.concat([read_labelled(p) for p in extra_files], ignore_index=True)
     user_train, user_test = split_user_rows(user, holdout)

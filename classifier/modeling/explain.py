@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .normalize import display, normalize_aligned
-from .privacy import mask_pii
+from ..text.masking import mask_pii
+from ..text.normalize import display, normalize_aligned
 
 
 @dataclass(frozen=True)

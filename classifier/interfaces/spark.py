@@ -16,10 +16,10 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from . import config
-from .labels import TAG_NAMES
-from .schema import BATCH_COLUMNS
-from .tabular import DATE_COLUMN_NAMES, TEXT_COLUMN_NAMES, InputError, find_column, parse_date
+from .. import config
+from ..files.tabular import DATE_COLUMN_NAMES, TEXT_COLUMN_NAMES, InputError, find_column, parse_date
+from ..labels import TAG_NAMES
+from ..schema import BATCH_COLUMNS
 
 ROW_ID = "row_id"
 INSTALL_HINT = "Spark support is an optional extra: pip install -e '.[spark]' (it also needs Java 17+)"
@@ -43,7 +43,7 @@ def _classifier_on_executor(model_name: str):
     if clf is None:
         from pyspark import SparkFiles
 
-        from .modeling.predict import Classifier
+        from ..modeling.predict import Classifier
 
         clf = Classifier.load(SparkFiles.get(model_name), trust=True)  # sha256 checked against the manifest
         _EXECUTOR_CLF[model_name] = clf
@@ -57,7 +57,7 @@ def make_scorer(model_name: str, text_col: str, date_col: str | None, evidence: 
     def score(chunks):
         import pandas as pd
 
-        from .batch import score_texts
+        from ..scoring.batch import score_texts
 
         clf = _classifier_on_executor(model_name)
         for pdf in chunks:
@@ -82,7 +82,7 @@ def run_spark(input_path: str, output: str, *, text_column: str | None = None, d
     from pyspark.sql import functions as F  # noqa: N812
     from pyspark.sql import types as T  # noqa: N812
 
-    from .modeling.predict import load_model
+    from ..modeling.predict import load_model
 
     model_path = Path(model_dir) if model_dir else config.default_model_dir()
     load_model(model_path, trust=trust_model)  # refuse a bad or untrusted model before starting executors

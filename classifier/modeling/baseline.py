@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from .labels import HARASSMENT, LAWFUL_REMINDER, NOT_COLLECTION, PRECEDENCE, THIRD_PARTY_CONTACT, THREAT
-from .normalize import normalize
+from ..labels import HARASSMENT, LAWFUL_REMINDER, NOT_COLLECTION, PRECEDENCE, THIRD_PARTY_CONTACT, THREAT
+from ..text.normalize import normalize
 
 RULES: dict[str, re.Pattern[str]] = {
     THREAT: re.compile(r"坐牢|拘留|抓你|逮捕|公安|警察|立案|上门|小心|后果自负|弄死|砍|杀|打断|通缉|遗照|P图|曝光|社死|起诉你全家"

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from . import __version__, config
-from .labels import TAG_NAMES
+from .. import __version__, config
+from ..labels import TAG_NAMES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def _load_classifier(model: Path | None, trust_model: bool):
-    from .modeling.predict import Classifier, ModelError
+    from ..modeling.predict import Classifier, ModelError
 
     try:
         return Classifier.load(model, trust=trust_model)
@@ -62,7 +62,7 @@ def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evide
       cuishou classify --json "..."
       cuishou classify            (on a terminal: paste messages one per line, Ctrl-D to end)
     """
-    from .statutes import attach, render_legal
+    from ..legal.statutes import attach, render_legal
 
     clf = _load_classifier(model, trust_model)
     date = date_.date() if date_ else None
@@ -141,9 +141,9 @@ def batch(input_path, output, out_format, text_column, date_column, id_column, e
       cuishou batch outbound_log.xlsx -o scored.xlsx --text-column 短信内容 --date-column 发送时间
       cuishou batch messages.csv -o - --quiet | head
     """
-    from .batch import run_batch, stderr_progress
-    from .modeling.predict import ModelError
-    from .tabular import InputError
+    from ..files.tabular import InputError
+    from ..modeling.predict import ModelError
+    from ..scoring.batch import run_batch, stderr_progress
 
     if engine == "spark":
         from .spark import run_spark
@@ -191,9 +191,9 @@ def report(input_path, output, text_column, date_column, id_column, encoding, de
       cuishou report sms_export.csv -o report.html
       cuishou report sms_export.xlsx -o report.html --sender-column 号码 --all
     """
-    from .modeling.predict import ModelError
+    from ..files.tabular import InputError
+    from ..modeling.predict import ModelError
     from .report import build_report
-    from .tabular import InputError
 
     if Path(output).resolve() == Path(input_path).resolve():
         raise click.ClickException("refusing to overwrite the input file; choose another -o")
@@ -232,7 +232,7 @@ def train(backend: str, extras: tuple[str, ...], holdout: float, out_dir: Path |
       cuishou train --extra labelled.csv -o models/local
       cuishou classify --model models/local "..."
     """
-    from .modeling.train import train as run
+    from ..modeling.train import train as run
 
     log = lambda m: click.echo(m, err=True)  # noqa: E731
     if not extras:
@@ -240,8 +240,8 @@ def train(backend: str, extras: tuple[str, ...], holdout: float, out_dir: Path |
         click.echo(json.dumps({k: manifest[k] for k in ("model_id", "sha256", "test_metrics")}, indent=2,
                               ensure_ascii=False))
         return
-    from .modeling.train import retrain_with_user_rows
-    from .tabular import InputError
+    from ..files.tabular import InputError
+    from ..modeling.train import retrain_with_user_rows
 
     if out_dir is None:
         raise click.ClickException("--extra needs -o (for example -o models/local): the shipped model is never replaced")
@@ -281,8 +281,8 @@ def review(input_path, output, n, seed, text_column, encoding, model, trust_mode
     Example:
       cuishou review scored.csv -o to_label.csv --n 200
     """
-    from .review import select_for_review, write_review
-    from .tabular import InputError
+    from ..files.tabular import InputError
+    from ..scoring.review import select_for_review, write_review
 
     if Path(output).resolve() == Path(input_path).resolve():
         raise click.ClickException("refusing to overwrite the input file; choose another -o")
@@ -315,9 +315,9 @@ def evaluate(split: str, perturbed: bool, cross_author: bool, output: Path, mode
       cuishou evaluate --perturbed        (clean vs evasion-perturbed test split)
       cuishou evaluate --cross-author     (how the model does on writers it has never seen)
     """
-    from .dataset import load_split
-    from .modeling.evaluate import evaluate as run
-    from .modeling.evaluate import format_report
+    from ..modeling.dataset import load_split
+    from ..modeling.evaluate import evaluate as run
+    from ..modeling.evaluate import format_report
 
     clf = _load_classifier(model, trust_model)
     df = load_split(split)
@@ -325,7 +325,7 @@ def evaluate(split: str, perturbed: bool, cross_author: bool, output: Path, mode
     report = {"split": split, "model_info": clf.model_info, **run(clf, df, by=("channel", "source_kind"))}
     click.echo(format_report(report, split))
     if perturbed:
-        from .perturb import perturb_frame
+        from ..text.perturb import perturb_frame
 
         train = load_split("train")
         pert = perturb_frame(df, seed=0, common_text="".join(train["text"]))
@@ -337,7 +337,7 @@ def evaluate(split: str, perturbed: bool, cross_author: bool, output: Path, mode
     if cross_author:
         import numpy as np
 
-        from .modeling.cross_author import cross_author as run_cross
+        from ..modeling.cross_author import cross_author as run_cross
 
         th = np.array([clf.manifest["thresholds"][t] for t in TAG_NAMES])
         report["cross_author"] = run_cross(clf.manifest["params"]["C"], th, log=lambda m: click.echo(m))
@@ -363,7 +363,7 @@ def perturb(input_path, output, text_column, seed, rate, tricks) -> None:
     """
     import pandas as pd
 
-    from .perturb import TRICKS, perturb_frame
+    from ..text.perturb import TRICKS, perturb_frame
 
     bad = set(tricks) - set(TRICKS)
     if bad:
@@ -388,7 +388,7 @@ def statutes(provision: str | None, as_json: bool) -> None:
       cuishou statutes 治安管理处罚法:50
       cuishou statutes 治安管理处罚法@2012:42     (the 2012 text, for messages before 2026-01-01)
     """
-    from .statutes import DISCLAIMER, citation, lookup, provisions
+    from ..legal.statutes import DISCLAIMER, citation, lookup, provisions
 
     if provision:
         p = lookup(provision)
@@ -459,7 +459,7 @@ def data() -> None:
 @data.command("build")
 def data_build() -> None:
     """Validate data/raw, drop duplicates, split by group into data/processed/{train,dev,test}.csv."""
-    from .dataset import CorpusError, build
+    from ..modeling.dataset import CorpusError, build
 
     try:
         summary = build()
@@ -473,7 +473,7 @@ def data_build() -> None:
               show_default=True, help="Folder holding data/cold and data/swsr.")
 def data_import_real(shared: Path) -> None:
     """Copy the seeded sample of COLD / SWSR rows into data/raw/real (run once; the result is committed)."""
-    from .dataset import import_real
+    from ..modeling.dataset import import_real
 
     click.echo(json.dumps(import_real(shared)))
 

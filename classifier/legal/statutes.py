@@ -16,13 +16,13 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
-from .config import RESOURCES_DIR
-from .labels import HARASSMENT, LAWFUL_REMINDER, THIRD_PARTY_CONTACT, THREAT
-from .normalize import normalize_aligned
-from .privacy import mask_pii
+from ..labels import HARASSMENT, LAWFUL_REMINDER, THIRD_PARTY_CONTACT, THREAT
+from ..text.masking import mask_pii
+from ..text.normalize import normalize_aligned
 
-STATUTES_PATH = RESOURCES_DIR / "statutes.json"
+STATUTES_PATH = Path(__file__).resolve().parent / "statutes.json"
 DISCLAIMER = ("本结果由自动模型生成，仅供参考，不构成法律意见；具体情况请咨询律师或法律援助机构。"
               " This is information, not legal advice.")
 NEW_PSAPL_FROM = dt.date(2026, 1, 1)

@@ -11,8 +11,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from .. import __version__
-from ..modeling.predict import Classifier
+from ... import __version__
+from ...modeling.predict import Classifier
 from .routes import router
 
 STATIC_DIR = Path(__file__).parent / "static"

@@ -14,11 +14,11 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.background import BackgroundTask
 
-from .. import __version__
-from ..labels import TAGS, tags_for_display
-from ..modeling.predict import Classifier
-from ..statutes import DISCLAIMER, attach
-from ..tabular import InputError
+from ... import __version__
+from ...files.tabular import InputError
+from ...labels import TAGS, tags_for_display
+from ...legal.statutes import DISCLAIMER, attach
+from ...modeling.predict import Classifier
 from .deps import get_classifier
 from .schemas import ClassifyRequest, ClassifyResponse, ErrorResponse
 
@@ -72,7 +72,7 @@ def batch(file: UploadFile = File(..., description="CSV/TSV/XLSX/JSON Lines expo
           encoding: str | None = Query(None), format: str | None = Query(None, pattern="^(csv|xlsx|jsonl)$"),
           clf: Classifier = Depends(get_classifier)) -> FileResponse:
     """Score every row of an uploaded export and return the scored file (nothing is kept on the server)."""
-    from ..batch import run_batch
+    from ...scoring.batch import run_batch
 
     src, suffix = _save_upload(file)
     fmt = format or ("xlsx" if suffix == ".xlsx" else "jsonl" if UPLOAD_TYPES[suffix] == "jsonl" else "csv")
@@ -131,8 +131,8 @@ def review_list(file: UploadFile = File(..., description="An export or a scored 
                 n: int = Query(100, ge=1, le=1000), text_column: str | None = Query(None),
                 clf: Classifier = Depends(get_classifier)) -> dict:
     """The rows most worth a human look (see ``cuishou review``), as JSON for the review page."""
-    from ..review import select_for_review
-    from ..tabular import TEXT_COLUMN_NAMES, find_column
+    from ...files.tabular import TEXT_COLUMN_NAMES, find_column
+    from ...scoring.review import select_for_review
 
     src, _ = _save_upload(file)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from ..modeling.predict import Classifier
+from ...modeling.predict import Classifier
 
 
 def get_classifier(request: Request) -> Classifier:

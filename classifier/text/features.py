@@ -31,7 +31,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .config import RESOURCES_DIR
+from ..config import RESOURCES_DIR
 from .normalize import CJK, PLACEHOLDER_NAMES
 
 USER_DICT_PATH = RESOURCES_DIR / "user_dict.txt"

@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field, model_validator
 
-from ..modeling.predict import MAX_CHARS
+from ...modeling.predict import MAX_CHARS
 
 MAX_TEXTS = 1000
 

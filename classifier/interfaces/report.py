@@ -18,12 +18,12 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from . import __version__
-from .labels import PRECEDENCE, TAG_BY_NAME, TAG_SEPARATOR, TAGS, UNLAWFUL_TAGS
-from .modeling.predict import sha256_file
-from .privacy import mask_pii
-from .statutes import DISCLAIMER, advice_for, attach
-from .tabular import SENDER_COLUMN_NAMES, find_column, parse_datetime
+from .. import __version__
+from ..files.tabular import SENDER_COLUMN_NAMES, find_column, parse_datetime
+from ..labels import PRECEDENCE, TAG_BY_NAME, TAG_SEPARATOR, TAGS, UNLAWFUL_TAGS
+from ..legal.statutes import DISCLAIMER, advice_for, attach
+from ..modeling.predict import sha256_file
+from ..text.masking import mask_pii
 
 TEMPLATES = Path(__file__).parent / "templates"
 COLORS = {t.name: t.color for t in TAGS}
@@ -157,8 +157,8 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
     import os
     import tempfile
 
-    from .batch import run_batch
-    from .modeling.predict import Classifier
+    from ..modeling.predict import Classifier
+    from ..scoring.batch import run_batch
 
     clf = classifier or Classifier.load(model_dir, trust=trust_model)
     items: list[Item] = []

@@ -19,10 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .labels import PRECEDENCE, TAG_NAMES, TAG_SEPARATOR, UNLAWFUL_TAGS
-from .modeling.predict import MAX_CHARS  # longer cells: scored on their start, flagged
-from .schema import BATCH_COLUMNS
-from .tabular import (
+from ..files.tabular import (
     DATE_COLUMN_NAMES,
     ID_COLUMN_NAMES,
     TEXT_COLUMN_NAMES,
@@ -35,6 +32,9 @@ from .tabular import (
     output_format,
     parse_date,
 )
+from ..labels import PRECEDENCE, TAG_NAMES, TAG_SEPARATOR, UNLAWFUL_TAGS
+from ..modeling.predict import MAX_CHARS  # longer cells: scored on their start, flagged
+from ..schema import BATCH_COLUMNS
 
 CHUNK_ROWS = 300  # rows per task: bounds the workers' transient memory (peak < 400 MB in all on 1M rows)
 
@@ -58,7 +58,7 @@ def score_texts(classifier, texts: Sequence[object], dates: Sequence[dt.date | N
     contact; the default, since those are the rows someone must act on), "all", or "none".
     Non-text, empty and undecodable cells get an ``error`` and empty scores; they are not scored.
     """
-    from .statutes import batch_citations
+    from ..legal.statutes import batch_citations
 
     dates = list(dates) if dates is not None else [None] * len(texts)
     out: list[list[object] | None] = [None] * len(texts)
@@ -104,7 +104,7 @@ _WORKER_CLF = None
 def _worker_init(model_dir: str | None, trust: bool) -> None:
     global _WORKER_CLF
     if _WORKER_CLF is None:  # not inherited through fork: load it
-        from .modeling.predict import Classifier
+        from ..modeling.predict import Classifier
 
         _WORKER_CLF = Classifier.load(model_dir, trust=trust)
 
@@ -223,7 +223,7 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
     if classifier is None:
         # Load (and check) the model here, so a bad model fails before any work, and warm it up so
         # forked workers share its memory instead of each loading a copy.
-        from .modeling.predict import Classifier
+        from ..modeling.predict import Classifier
 
         classifier = Classifier.load(model_dir, trust=trust_model)
         if n_workers > 0:

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import config
-from .labels import TAG_NAMES, TagError, format_tags, parse_tags, validate_tags
-from .normalize import normalize
+from .. import config
+from ..labels import TAG_NAMES, TagError, format_tags, parse_tags, validate_tags
+from ..text.normalize import normalize
 
 COLUMNS = ["id", "text", "tags", "channel", "source", "group", "evasion", "hard_negative"]
 CHANNELS = ("sms", "chat", "call", "post")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .labels import TAG_BY_NAME, TAG_NAMES
-from .modeling.predict import Prediction
-from .privacy import mask_pii
+from ..labels import TAG_BY_NAME, TAG_NAMES
+from ..modeling.predict import Prediction
+from ..text.masking import mask_pii
 
 _BAR = "█▉▊▋▌▍▎▏"
 

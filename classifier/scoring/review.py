@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .labels import TAG_NAMES, TAG_SEPARATOR, UNLAWFUL_TAGS, TagError, parse_tags
-from .modeling.pipeline import logit
-from .tabular import TEXT_COLUMN_NAMES, InputError, find_column, open_source
+from ..files.tabular import TEXT_COLUMN_NAMES, InputError, find_column, open_source
+from ..labels import TAG_NAMES, TAG_SEPARATOR, UNLAWFUL_TAGS, TagError, parse_tags
+from ..modeling.pipeline import logit
 
 REVIEW_COLUMNS = ("review_row", "review_reason", "review_margin", "predicted_tags", "predicted_primary", "gold_tags")
 _UNLAWFUL_IDX = [TAG_NAMES.index(t) for t in UNLAWFUL_TAGS]

@@ -1,0 +1,1 @@
+"""Reading and writing exports: CSV/TSV, XLSX, JSON Lines (encodings, delimiters, atomic writes)."""

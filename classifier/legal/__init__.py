@@ -1,0 +1,1 @@
+"""The PRC provisions a message may violate: the statute data, reason codes found in the text, and advice."""

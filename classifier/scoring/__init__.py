@@ -1,0 +1,1 @@
+"""Scoring many messages: the streaming scorer behind batch, report, review, the web API and Spark."""

@@ -1,0 +1,1 @@
+"""Text handling: normalization, number masking, transcripts, n-gram features and evasion tricks."""
