@@ -60,20 +60,23 @@ class Cited:
     para: str | None
     items: list[str] = field(default_factory=list)
     weight: int = 0  # the best-fitting item's weight, +2 per further reason code that supports it
-    why: list[str] = field(default_factory=list)
-    conditions: list[str] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)  # one line per mapping item, best-fitting first
+    conditions: list[tuple[str, str]] = field(default_factory=list)  # (items label, condition)
     markers: list[str] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
+    unconditional: bool = False  # some merged item applies without the marker's condition
 
     def to_dict(self, rank: int, date: dt.date | None) -> dict:
         p = self.provision
         items = _items_text(self.para, self.items)
-        condition = "".join(c if c.endswith("。") or c.endswith("）") else c + "。" for c in self.conditions)
+        labelled = len(self.conditions) > 1
+        condition = "".join(f"{label}：" * (labelled and bool(label)) + (c if c.endswith(("。", "）")) else c + "。")
+                            for label, c in self.conditions)
         if date is not None and p.effective_to is not None and p.short == "治安管理处罚法":
             condition += "（" + TRANSITION_NOTE + "）"
         if date is not None and date < p.effective_from:
             condition += f"（消息日期早于引用措辞的施行日{p.effective_from}，当时的条文措辞不同，请核对当时文本。）"
-        marker = self.markers[0] if self.markers else ""
+        marker = self.markers[0] if self.markers and not self.unconditional else ""  # only if every item needs it
         return {**p.to_dict(), "citation": p.citation(items), "short_citation": p.citation(items) + marker,
                 "items": items, "condition": condition, "marker": marker, "why": self.why[0],
                 "why_all": self.why, "because": self.codes, "rank": rank, "weight": self.weight}
@@ -111,11 +114,15 @@ def _build(chosen: list[tuple[dict, str]], date: dt.date | None) -> list[dict]:
             order.append(key)
         c = built[key]
         c.items.extend(i for i in items if i not in c.items)
-        c.weight = max(c.weight, e["weight"])
-        for lst, value in ((c.why, e["why"]), (c.conditions, condition), (c.markers, e.get("marker")),
+        label = _items_text(None, items) if items else ""
+        if e["weight"] > c.weight and e["why"] not in c.why:
+            c.why.insert(0, e["why"])
+        for lst, value in ((c.why, e["why"]), (c.conditions, (label, condition)), (c.markers, e.get("marker")),
                            (c.codes, code)):
             if value and value not in lst:
                 lst.append(value)
+        c.weight = max(c.weight, e["weight"])
+        c.unconditional |= not e.get("marker")
     for c in built.values():  # an item shown by several acts of the message ranks a little higher
         c.weight = min(99, c.weight + 2 * (len({code for code in c.codes}) - 1))
     ranked = sorted((built[k] for k in order), key=lambda c: -c.weight)  # stable: ties keep mapping order

@@ -91,20 +91,22 @@ def _date(case: dict) -> dt.date | None:
     return dt.date.fromisoformat(case["date"]) if case.get("date") else None
 
 
-def evaluate(cases: list[dict], predicted: bool = False, model_dir: Path | None = None) -> Score:
-    """Score every case with the gold tags, or with the tags the model predicts."""
+def evaluate(cases: list[dict], predicted: bool = False, classifier=None) -> Score:
+    """Score every case with the gold tags, or with the tags a classifier predicts (``predicted``:
+    the shipped model unless ``classifier`` is given)."""
     from . import statutes
 
-    if predicted:
-        from ..modeling.predict import Classifier
+    if predicted or classifier is not None:
+        if classifier is None:
+            from ..modeling.predict import Classifier
 
-        clf = Classifier.load(model_dir)
-        preds = clf.predict_many([c["text"] for c in cases], [_date(c) for c in cases], explain_evidence=False)
+            classifier = Classifier.load()
+        preds = classifier.predict_many([c["text"] for c in cases], [_date(c) for c in cases], explain_evidence=False)
     else:
         preds = [_gold_prediction(c) for c in cases]
     score = Score()
-    for case, pred in zip(cases, preds):
-        if predicted and not pred.norm:
+    for case, pred in zip(cases, preds, strict=True):
+        if not pred.norm and pred.tags and not pred.error and (predicted or classifier is not None):
             from ..text.normalize import normalize
 
             pred.norm = normalize(case["text"])

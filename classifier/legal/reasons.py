@@ -78,6 +78,15 @@ def _usury(text: str) -> Span | None:
     return None
 
 
+_SHORT_TERM = re.compile(r"(?<!\d)714(?!\d)|7天(?:期|借款|到期)|七天(?:期|到期)|高炮|展期费|逾期费每天")
+
+
+def _short_term(text: str) -> Span | None:
+    """714-style loans (7-day terms, 展期费); on the original text, where 714 is not masked."""
+    m = _SHORT_TERM.search(text.translate(_DIGITS))
+    return m.span() if m else None
+
+
 REASONS: tuple[Reason, ...] = (
     Reason("police_court_impersonation", "冒充公安、法院、检察院等国家机关工作人员", THREAT, _p(
         rf"(?:我(?:们)?(?:是|这里是|这边是)|本人是|这里是|这边是)[^，,。!！?？\n]{{0,12}}?{_OFFICE}",
@@ -98,7 +107,7 @@ REASONS: tuple[Reason, ...] = (
     Reason("safety_threat", "威胁人身、家人或财产安全", THREAT, _p(
         r"小心(?:点|你|你的|一点)|后果自负|弄死|打死|砍死|砍你|卸你|打断[^，。]{0,3}腿|出门[^，。]{0,4}(?:注意|小心)",
         r"找人(?:收拾|弄|办|教训)|兄弟们?(?:去|来|上门|找|等)|收拾你|让你(?:好看|后悔)|活不(?:了|成)|见血|废了你|教训",
-        rf"你(?:家人|孩子|儿子|女儿|父母|老婆|老公)[^，。]{{0,10}}(?:安全|小心|出什么事|出事|学校|放学|几年级|小学|中学)",
+        r"你(?:家人|孩子|儿子|女儿|父母|老婆|老公)[^，。]{0,10}(?:安全|小心|出什么事|出事|学校|放学|几年级|小学|中学)",
         r"🔪|💀|⚰")),
     Reason("extortion", "索要债务以外的钱财（处理费、保密费等）", THREAT, _p(
         r"(?:处理|保密|删帖|公关|撤案|消案|封口)费",
@@ -143,8 +152,7 @@ REASONS: tuple[Reason, ...] = (
         r"(?:资料|信息|通讯录|身份证)[^。\n]{0,20}(?:移交|转交|提供|卖|交)(?:给|到)[^，。\n]{0,8}(?:催收|第三方|外包|公司)",
         r"(?:移交|转交|卖给|委托)[^，。\n]{0,6}(?:第三方)?催收(?:公司|机构)")),
     Reason("advance_interest", "砍头息：利息或费用预先从本金中扣除", DEBT, raw=_advance_interest),
-    Reason("short_term_714", "“714”高炮：7天等超短期、高额费用借款", DEBT, _p(
-        r"714|7天(?:期|借款|到期)|七天(?:期|到期)|高炮|展期费|逾期费每天")),
+    Reason("short_term_714", "“714”高炮：7天等超短期、高额费用借款", DEBT, raw=_short_term),
     Reason("usury", "利率远超法定上限（高利放贷）", DEBT, raw=_usury),
 )
 BY_CODE = {r.code: r for r in REASONS}

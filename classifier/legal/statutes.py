@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from functools import lru_cache
 
-from .advice import ADVICE, CHANNELS, DISCLAIMER, advice_for  # noqa: F401
+from .advice import ADVICE, CHANNELS, DISCLAIMER, advice_for
 from .cite import cite, short_citations  # noqa: F401
 from .provisions import STATUTES_PATH, load_provisions
 from .reasons import REASONS, ReasonHit, find_reasons, reason_codes  # noqa: F401
