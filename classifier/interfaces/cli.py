@@ -393,8 +393,15 @@ def legal_eval(cases: Path | None, predicted: bool, verbose: bool, model, trust_
     """
     from ..legal.evaluate import CASES_PATH, evaluate, load_cases
 
+    path = cases or CASES_PATH
+    if not path.exists():
+        raise click.ClickException(f"no test set at {path} (it ships with the source checkout); pass --cases FILE")
+    try:
+        loaded = load_cases(path)
+    except (ValueError, KeyError) as e:
+        raise click.ClickException(f"{path}: {e}") from None
     clf = _load_classifier(model, trust_model) if predicted else None
-    score = evaluate(load_cases(cases or CASES_PATH), classifier=clf)
+    score = evaluate(loaded, classifier=clf)
     click.echo(json.dumps({"tags": "predicted" if predicted else "gold", **score.summary()}, ensure_ascii=False))
     if verbose:
         for c in score.cases:

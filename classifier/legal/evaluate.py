@@ -28,7 +28,10 @@ def load_cases(path: Path = CASES_PATH) -> list[dict]:
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
-        case = json.loads(line)
+        try:
+            case = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path}:{n}: not JSON ({e.msg})") from None
         missing = {"id", "text", "gold_tags", "must_cite", "must_not_cite"} - case.keys()
         if missing:
             raise ValueError(f"{path}:{n}: missing {sorted(missing)}")
@@ -82,7 +85,8 @@ def _gold_prediction(case: dict):
 
     order = [t for t in ("threat", "third_party_contact", "harassment", "lawful_reminder", "not_collection")
              if t in case["gold_tags"]]
-    assert set(case["gold_tags"]) <= set(TAG_NAMES), case["id"]
+    if not order or not set(case["gold_tags"]) <= set(TAG_NAMES):
+        raise ValueError(f"case {case['id']}: unknown gold tags {case['gold_tags']}")
     return Prediction(primary_label=order[0], tags=tuple(order), scores={}, date=_date(case),
                       text=case["text"], norm="")
 
