@@ -113,3 +113,11 @@ def test_evaluate_real_reports_each_set_on_its_own(parts):
     assert col["model"]["per_tag"]["threat"]["support"] == n_threat
     assert col["model"]["per_tag"]["threat"]["recall"] == (1.0 if n_threat else 0.0)
     assert "keyword_baseline" in col and "real collection" in real.format_real(rep)
+
+
+def test_assign_parts_spreads_every_tag_over_the_parts_when_groups_allow():
+    sizes = {f"{t}{i}": 2 for t in "xy" for i in range(4)}
+    counts = {g: {g[0]: 2} for g in sizes}
+    a = real.assign_parts(sizes, real.COLLECTION_SHARES, counts)
+    for part in real.COLLECTION_SHARES:
+        assert {g[0] for g in a if a[g] == part} == {"x", "y"}, a

@@ -62,19 +62,47 @@ def _hash(name: str) -> str:
     return hashlib.sha256(f"{SALT}/{name}".encode()).hexdigest()
 
 
-def assign_parts(group_sizes: dict[str, int], shares: dict[str, float]) -> dict[str, str]:
-    """Assign whole groups to parts: in hash order, each group goes to the part furthest below its share.
-
-    Deterministic (depends only on group names and sizes), and never splits a group.
-    """
+def _greedy(group_sizes: dict[str, int], shares: dict[str, float], salt: int) -> dict[str, str]:
+    """Groups in salted-hash order; each goes to the part furthest below its share of rows."""
     total = sum(group_sizes.values())
     filled = dict.fromkeys(shares, 0)
     out = {}
-    for g in sorted(group_sizes, key=_hash):
+    for g in sorted(group_sizes, key=lambda g: _hash(f"{salt}/{g}")):
         part = max(shares, key=lambda p: (shares[p] * total - filled[p], -list(shares).index(p)))
         out[g] = part
         filled[part] += group_sizes[g]
     return out
+
+
+#: How many salted orderings ``assign_parts`` compares.
+N_ORDERINGS = 200
+
+
+def assign_parts(group_sizes: dict[str, int], shares: dict[str, float],
+                 group_tag_counts: dict[str, dict[str, int]] | None = None) -> dict[str, str]:
+    """Assign whole groups to parts, deterministically, looking only at group names, sizes and labels.
+
+    Of ``N_ORDERINGS`` salted greedy assignments, keep the one whose parts come closest to their
+    shares in rows and in rows per tag (a stratified split by group: every part gets every tag the
+    groups allow). A group is never split; the model is never consulted.
+    """
+    counts = group_tag_counts or {g: {} for g in group_sizes}
+    tags = sorted({t for c in counts.values() for t in c})
+    total = sum(group_sizes.values())
+    tag_total = {t: sum(c.get(t, 0) for c in counts.values()) for t in tags}
+
+    def cost(assign: dict[str, str]) -> float:
+        err = 0.0
+        for p, share in shares.items():
+            members = [g for g in assign if assign[g] == p]
+            err += abs(sum(group_sizes[g] for g in members) - share * total)
+            for t in tags:
+                n = sum(counts[g].get(t, 0) for g in members)
+                err += abs(n - share * tag_total[t]) + (share * tag_total[t] if n == 0 else 0.0)
+        return err
+
+    candidates = [_greedy(group_sizes, shares, salt) for salt in range(N_ORDERINGS)]
+    return min(candidates, key=cost)
 
 
 def _read(path: Path, columns: list[str]) -> pd.DataFrame:
@@ -135,7 +163,9 @@ def load_everyday(kind: str, real_dir: Path = config.REAL_DIR) -> pd.DataFrame:
 
 
 def _split(df: pd.DataFrame, shares: dict[str, float]) -> dict[str, pd.DataFrame]:
-    parts = assign_parts(df.groupby("group").size().to_dict(), shares)
+    tag_counts = {g: pd.Series([t for cell in part["tags"] for t in cell.split(";")]).value_counts().to_dict()
+                  for g, part in df.groupby("group")}
+    parts = assign_parts(df.groupby("group").size().to_dict(), shares, tag_counts)
     where = df["group"].map(parts)
     return {p: df[where == p] for p in shares}
 
