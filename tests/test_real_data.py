@@ -121,3 +121,14 @@ def test_assign_parts_spreads_every_tag_over_the_parts_when_groups_allow():
     a = real.assign_parts(sizes, real.COLLECTION_SHARES, counts)
     for part in real.COLLECTION_SHARES:
         assert {g[0] for g in a if a[g] == part} == {"x", "y"}, a
+
+
+def test_reimport_replaces_imported_rows_and_keeps_hand_quoted_ones(tmp_path):
+    hand = pd.DataFrame([{"id": "police-1", "text": "【车辆中心】您的ETC已冻结", "category": "scam", "source": "https://x",
+                          "source_group": "police", "licence": "quote", "note": ""}])
+    old = hand.assign(id="autorule-old", text="旧的", source_group="autorule-a")
+    pd.concat([old, hand]).to_csv(tmp_path / real.EVERYDAY_SMS_FILE, index=False)
+    new = old.assign(id="autorule-new", text="新的")
+    assert real.write_imported(autorule_sms=new, real_dir=tmp_path) == {"everyday_sms": 2}
+    back = real.load_everyday("sms", tmp_path)
+    assert back["text"].tolist() == ["新的", "【车辆中心】您的ETC已冻结"]

@@ -489,6 +489,22 @@ def data_import_real(shared: Path) -> None:
     click.echo(json.dumps(import_real(shared)))
 
 
+@data.command("import-public")
+@click.option("--lccc", "lccc_valid", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="data/toy_valid.txt of a thu-coai/CDial-GPT checkout.")
+@click.option("--lccc-commit", default="", help="Its commit, recorded in each row's source.")
+@click.option("--autorule", "autorule_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="src/rule of an AutoAccountingOrg/AutoRule checkout.")
+@click.option("--autorule-commit", default="", help="Its commit, recorded in each row's source.")
+def data_import_public(lccc_valid, lccc_commit, autorule_dir, autorule_commit) -> None:
+    """Re-import the LCCC chat sample and the AutoRule bank SMS into data/raw/real (run once; committed)."""
+    from ..modeling import real
+
+    chat = real.import_lccc(lccc_valid, lccc_commit) if lccc_valid else None
+    sms = real.import_autorule_sms(autorule_dir, autorule_commit) if autorule_dir else None
+    click.echo(json.dumps(real.write_imported(chat, sms)))
+
+
 def main() -> None:  # pragma: no cover - console-script entry
     cli(prog_name="cuishou")
 

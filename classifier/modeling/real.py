@@ -339,3 +339,20 @@ def format_real(reports: dict) -> str:
                                    f"{key}: {rep['title']}, {rep['groups']} source groups"))
         lines.append(f"share flagged with an unlawful tag: {rep['unlawful_flag_rate']:.3f}\n")
     return "\n".join(lines)
+
+
+def write_imported(chat: pd.DataFrame | None = None, autorule_sms: pd.DataFrame | None = None,
+                   real_dir: Path = config.REAL_DIR) -> dict[str, int]:
+    """Write imported rows into the raw files: ``personal_chat.csv`` is replaced; in ``everyday_sms.csv``
+    only the ``autorule-`` rows are replaced and the hand-quoted rows are kept, in order."""
+    out = {}
+    if chat is not None:
+        chat.to_csv(real_dir / PERSONAL_CHAT_FILE, index=False, encoding="utf-8")
+        out["personal_chat"] = len(chat)
+    if autorule_sms is not None:
+        kept = _read(real_dir / EVERYDAY_SMS_FILE, EVERYDAY_SMS_COLUMNS)
+        kept = kept[~kept["id"].str.startswith("autorule-")]
+        sms = pd.concat([autorule_sms[EVERYDAY_SMS_COLUMNS], kept], ignore_index=True)
+        sms.to_csv(real_dir / EVERYDAY_SMS_FILE, index=False, encoding="utf-8")
+        out["everyday_sms"] = len(sms)
+    return out
