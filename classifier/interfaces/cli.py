@@ -220,9 +220,10 @@ def report(input_path, output, text_column, date_column, id_column, encoding, de
               help="Where to write the model and manifest (default: models/shipped; with --extra: required).")
 @click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
               default=config.PROCESSED_DIR, show_default=True, help="Folder with train.csv, dev.csv, test.csv.")
+@click.option("--no-real", is_flag=True, help="Leave the real train part (real_train.csv) out of training.")
 @model_options
-def train(backend: str, extras: tuple[str, ...], holdout: float, out_dir: Path | None, data_dir: Path, model,
-          trust_model) -> None:
+def train(backend: str, extras: tuple[str, ...], holdout: float, out_dir: Path | None, data_dir: Path, no_real: bool,
+          model, trust_model) -> None:
     """Train the model from data/processed, tune on dev, evaluate on test, save with a manifest.
 
     With --extra, retrain with your own labelled messages added (on this machine; nothing is sent),
@@ -238,7 +239,8 @@ def train(backend: str, extras: tuple[str, ...], holdout: float, out_dir: Path |
 
     log = lambda m: click.echo(m, err=True)  # noqa: E731
     if not extras:
-        manifest = run(processed_dir=data_dir, out_dir=out_dir or config.SHIPPED_MODEL_DIR, backend=backend, log=log)
+        manifest = run(processed_dir=data_dir, out_dir=out_dir or config.SHIPPED_MODEL_DIR, backend=backend,
+                       use_real=not no_real, log=log)
         click.echo(json.dumps({k: manifest[k] for k in ("model_id", "sha256", "test_metrics")}, indent=2,
                               ensure_ascii=False))
         return
@@ -307,9 +309,13 @@ def review(input_path, output, n, seed, text_column, encoding, model, trust_mode
 @click.option("--cross-author", is_flag=True, help="Leave-one-writer-out evaluation (retrains 14 times; minutes).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               default=config.REPORTS_DIR / "metrics.json", show_default=True)
+@click.option("--no-real", is_flag=True, help="Skip the real sets (real collection test part, everyday SMS, chat).")
 @model_options
-def evaluate(split: str, perturbed: bool, cross_author: bool, output: Path, model, trust_model) -> None:
+def evaluate(split: str, perturbed: bool, cross_author: bool, output: Path, no_real: bool, model, trust_model) -> None:
     """Metrics on the untouched test split, next to a keyword-rule baseline; writes reports/metrics.json.
+
+    Also reports, each on its own, the real collection messages' test part (never trained on), real
+    everyday SMS and real personal chat lines (their test parts; see data/README.md).
 
     \b
     Examples:
@@ -336,6 +342,11 @@ def evaluate(split: str, perturbed: bool, cross_author: bool, output: Path, mode
         report["perturbed_gap"] = round(clean - noisy, 4)
         click.echo(format_report(report["perturbed"], f"{split}, perturbed copy"))
         click.echo(f"macro-F1 clean {clean:.3f}  perturbed {noisy:.3f}  gap {clean - noisy:+.3f}")
+    if not no_real:
+        from ..modeling.real import evaluate_real, format_real
+
+        report["real"] = evaluate_real(clf)
+        click.echo(format_real(report["real"]))
     if cross_author:
         import numpy as np
 
@@ -512,6 +523,22 @@ def data_import_real(shared: Path) -> None:
     from ..modeling.dataset import import_real
 
     click.echo(json.dumps(import_real(shared)))
+
+
+@data.command("import-public")
+@click.option("--lccc", "lccc_valid", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="data/toy_valid.txt of a thu-coai/CDial-GPT checkout.")
+@click.option("--lccc-commit", default="", help="Its commit, recorded in each row's source.")
+@click.option("--autorule", "autorule_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="src/rule of an AutoAccountingOrg/AutoRule checkout.")
+@click.option("--autorule-commit", default="", help="Its commit, recorded in each row's source.")
+def data_import_public(lccc_valid, lccc_commit, autorule_dir, autorule_commit) -> None:
+    """Re-import the LCCC chat sample and the AutoRule bank SMS into data/raw/real (run once; committed)."""
+    from ..modeling import real
+
+    chat = real.import_lccc(lccc_valid, lccc_commit) if lccc_valid else None
+    sms = real.import_autorule_sms(autorule_dir, autorule_commit) if autorule_dir else None
+    click.echo(json.dumps(real.write_imported(chat, sms)))
 
 
 def main() -> None:  # pragma: no cover - console-script entry
