@@ -221,6 +221,23 @@ def _same_bubble(rgb: np.ndarray, a: Line, b: Line, tol: int = 14) -> bool:
     return bool((_diff(strip, a.color) <= tol).any(axis=0).all())
 
 
+def _vertical_extent(rgb: np.ndarray, g: list[Line], tol: int = 14) -> tuple[int, int]:
+    """Top and bottom of a bubble: from its first and last lines outward while the colour holds."""
+    h = rgb.shape[0]
+    left, right = min(x.left for x in g), max(x.right for x in g)
+    xs = np.linspace(left + 0.25 * (right - left), right - 0.25 * (right - left), 5).astype(int)
+    limit = int(2 * g[0].h)
+    tops, bottoms = [], []
+    for x in xs:
+        col = _diff(rgb[:, x], g[0].color) > tol
+        y0, y1 = int(g[0].y0), int(g[-1].y1)
+        up = np.flatnonzero(col[max(0, y0 - limit): y0][::-1])
+        down = np.flatnonzero(col[y1: min(h, y1 + limit)])
+        tops.append(y0 - (up[0] if len(up) else limit))
+        bottoms.append(y1 + (down[0] if len(down) else limit))
+    return int(np.median(tops)), int(np.median(bottoms))
+
+
 def _join(parts: list[str]) -> str:
     out = ""
     for p in parts:
@@ -399,7 +416,8 @@ def analyse(rgb: np.ndarray, lines: list[Line], file: str = "") -> Screen:
         else:
             direction = SENT if left - (w - right) > 0.05 * w else RECEIVED
         text = _join([x.text for x in g])
-        box = (int(left), int(min(x.y0 for x in g)) - int(0.4 * g[0].h), int(right), int(max(x.y1 for x in g)) + int(0.4 * g[-1].h))
+        top, bottom = _vertical_extent(rgb, g)
+        box = (int(left), top, int(right), bottom)
         messages.append(Message(text, direction, stamp, box, _pii_boxes(g, text), g))
     flush_plain()
     return Screen(file, w, h, sender, messages, ignored)
@@ -501,7 +519,7 @@ def crop(path: str, bbox: str, pii_boxes: str = "[]", mask: bool = True, max_wid
     if mask:
         d = ImageDraw.Draw(im)
         for b in json.loads(pii_boxes or "[]"):
-            d.rectangle(b, fill="#333333")
+            d.rectangle(b, fill="#7f7f7f", outline="#555555", width=2)
     im = im.crop(box)
     if im.width > max_width:
         im = im.resize((max_width, max(1, round(im.height * max_width / im.width))))

@@ -46,9 +46,13 @@ def open_sms_xml(path: str):
     events = iterparse(fh, events=("start", "end"), forbid_dtd=True)
     try:  # fail now, before any output, if the start is not an SMS backup
         _, root = next(events)
-    except (DefusedXmlException, SyntaxError) as e:
+    except DefusedXmlException:
         fh.close()
-        raise InputError(f"{path}: refused as unsafe or unreadable XML ({type(e).__name__}: {e})") from None
+        raise InputError(f"{path}: refused: the XML declares a DTD or entities, which an SMS backup never has "
+                         "(that is how an 'XML bomb' works); nothing was expanded") from None
+    except SyntaxError as e:
+        fh.close()
+        raise InputError(f"{path}: not readable XML ({e})") from None
     if root.tag != "smses":
         fh.close()
         raise InputError(f"{path}: XML, but not an SMS Backup & Restore file (root <{root.tag}>, expected <smses>)")

@@ -49,9 +49,11 @@ def cli() -> None:
               help="Date the message was received (YYYY-MM-DD): picks the law in force then.")
 @click.option("--no-evidence", is_flag=True, help="Skip the evidence phrases (faster).")
 @click.option("--full", is_flag=True, help="Print the exact text of every provision.")
+@click.option("--image", "images", multiple=True, type=click.Path(exists=True),
+              help="A screenshot (PNG/JPG/WebP) or a folder of them: OCR, then classify each received message.")
 @model_options
-def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evidence: bool, full: bool, model,
-             trust_model) -> None:
+def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evidence: bool, full: bool, images,
+             model, trust_model) -> None:
     """Classify messages given as arguments, from stdin ('-'), or pasted one per line.
 
     \b
@@ -60,12 +62,18 @@ def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evide
       echo "【某银行】您尾号1234的信用卡已逾期3天，请尽快还款。" | cuishou classify -
       cuishou classify --whole - < call_transcript.txt
       cuishou classify --json "..."
+      cuishou classify --image screenshot.png
       cuishou classify            (on a terminal: paste messages one per line, Ctrl-D to end)
     """
     from ..legal.statutes import attach, render_legal
 
     clf = _load_classifier(model, trust_model)
     date = date_.date() if date_ else None
+    if images:
+        from .image_classify import classify_images
+
+        classify_images(clf, list(images), as_json=as_json, date=date, evidence=not no_evidence, full=full)
+        return
 
     def emit(batch: list[str]) -> None:
         for pred in clf.predict_many(batch, [date] * len(batch), explain_evidence=not no_evidence):
@@ -114,7 +122,7 @@ def input_options(f):
 
 
 @cli.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("input_paths", metavar="INPUT...", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="Output file (.csv, .tsv, .xlsx, .jsonl; '-' = CSV on stdout), or a folder with --engine spark.")
 @click.option("--format", "out_format", type=click.Choice(["csv", "tsv", "xlsx", "jsonl", "parquet"]),
@@ -128,9 +136,13 @@ def input_options(f):
 @click.option("--master", default="local[*]", show_default=True, help="Spark master URL (with --engine spark).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 @model_options
-def batch(input_path, output, out_format, text_column, date_column, id_column, encoding, delimiter, no_header,
+def batch(input_paths, output, out_format, text_column, date_column, id_column, encoding, delimiter, no_header,
           sheet, workers, evidence, engine, master, quiet, model, trust_model) -> None:
     """Score every row of a CSV/TSV/XLSX/JSON Lines export; keep every row and column, add the results.
+
+    Also reads screenshots (PNG/JPG/WebP: one, several, or a folder; one row per message bubble),
+    Android SMS Backup & Restore XML, the iPhone's sms.db and WeChat exports (text or CSV). Messages
+    you sent are kept, marked "not scored: sent by you", and never earn a tag.
 
     Added columns (same names and meanings as `classify --json`): primary_label, tags,
     score_<tag> for each of the five tags, statutes, evidence, error.
@@ -140,11 +152,16 @@ def batch(input_path, output, out_format, text_column, date_column, id_column, e
       cuishou batch sms_export.csv -o scored.csv
       cuishou batch outbound_log.xlsx -o scored.xlsx --text-column 短信内容 --date-column 发送时间
       cuishou batch messages.csv -o - --quiet | head
+      cuishou batch screenshots/ -o scored.csv
+      cuishou batch sms-20260301.xml -o scored.csv
     """
     from ..files.tabular import InputError
     from ..modeling.predict import ModelError
     from ..scoring.batch import run_batch, stderr_progress
 
+    input_path = input_paths[0] if len(input_paths) == 1 else list(input_paths)
+    if engine == "spark" and not isinstance(input_path, str):
+        raise click.ClickException("--engine spark reads one path (a file or folder of CSV/Parquet)")
     if engine == "spark":
         from .spark import run_spark
 
@@ -160,7 +177,8 @@ def batch(input_path, output, out_format, text_column, date_column, id_column, e
         return
     if out_format == "parquet":
         raise click.ClickException("parquet output needs --engine spark")
-    size = Path(input_path).stat().st_size if input_path != "-" and Path(input_path).is_file() else None
+    size = Path(input_path).stat().st_size if isinstance(input_path, str) and input_path != "-" \
+        and Path(input_path).is_file() else None
     try:
         summary = run_batch(input_path, output, text_column=text_column, date_column=date_column, id_column=id_column,
                             encoding=encoding, delimiter=delimiter, no_header=no_header, sheet=sheet,
@@ -175,14 +193,14 @@ def batch(input_path, output, out_format, text_column, date_column, id_column, e
 
 
 @cli.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False))
+@click.argument("input_paths", metavar="INPUT...", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
 @input_options
 @click.option("--sender-column", help="Column with the sender's number or name; default: found by name.")
 @click.option("--no-mask", is_flag=True, help="Show phone, ID and card numbers in full (default: masked).")
 @click.option("--all", "include_all", is_flag=True, help="List lawful and unrelated messages too (default: count only).")
 @model_options
-def report(input_path, output, text_column, date_column, id_column, encoding, delimiter, no_header, sheet,
+def report(input_paths, output, text_column, date_column, id_column, encoding, delimiter, no_header, sheet,
            sender_column, no_mask, include_all, model, trust_model) -> None:
     """Write a self-contained HTML evidence report for one person's messages (prints to PDF from a browser).
 
@@ -190,12 +208,14 @@ def report(input_path, output, text_column, date_column, id_column, encoding, de
     Examples:
       cuishou report sms_export.csv -o report.html
       cuishou report sms_export.xlsx -o report.html --sender-column 号码 --all
+      cuishou report screenshots/ -o report.html     (each flagged message with its screenshot crop)
     """
     from ..files.tabular import InputError
     from ..modeling.predict import ModelError
     from .report import build_report
 
-    if Path(output).resolve() == Path(input_path).resolve():
+    input_path = input_paths[0] if len(input_paths) == 1 else list(input_paths)
+    if any(Path(output).resolve() == Path(p).resolve() for p in input_paths):
         raise click.ClickException("refusing to overwrite the input file; choose another -o")
     try:
         summary = build_report(input_path, output, mask=not no_mask, include_all=include_all, text_column=text_column,

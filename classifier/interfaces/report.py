@@ -41,6 +41,9 @@ class Item:
     highlighted: Markup = field(default_factory=Markup)
     evidence: list[str] = field(default_factory=list)
     citations: list[str] = field(default_factory=list)
+    image: tuple[str, str, str] | None = None  # screenshots: (file path, bbox, number boxes)
+    crop: str = ""  # the message's region of its screenshot, as a PNG data URI (numbers covered if masked)
+    where: str = ""  # screenshots: file name and bubble number
 
 
 def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
@@ -163,6 +166,7 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
     clf = classifier or Classifier.load(model_dir, trust=trust_model)
     items: list[Item] = []
     cols: dict[str, int | None] = {}
+    input_files: dict[str, str] = {}
 
     def on_row(n: int, src, values: list, res: list) -> None:
         if not cols:
@@ -177,6 +181,10 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
         tags = tuple(t for t in str(res[1]).split(TAG_SEPARATOR) if t)
         items.append(Item(n, parse_datetime(get("date")), str(get("sender")), str(get("text")), str(res[0]), tags,
                           str(res[-1])))
+        if src.format == "image" and values[0] in getattr(src, "files", {}):
+            items[-1].image = (src.files[values[0]], str(values[6]), str(values[7]))
+            items[-1].where = f"{values[0]} · 第{values[1]}条"
+            input_files.update({values[0]: src.files[values[0]]})
 
     fd, scored = tempfile.mkstemp(suffix=".csv")
     os.close(fd)
@@ -201,6 +209,10 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
         it.evidence = [f"{TAG_BY_NAME[ev.tag].zh}" + (f"（第{ev.turn + 1}轮）" if ev.turn is not None else "") + "："
                        + "、".join(f"「{mask_pii(p.text) if mask else p.text}」" for p in ev.phrases) for ev in pred.evidence]
         it.citations = [p["citation"] for p in legal["provisions"] if p["kind"] != "guidance"]
+        if it.image:
+            from ..files.images import crop
+
+            it.crop = "data:image/png;base64," + base64.b64encode(crop(*it.image, mask=mask)).decode("ascii")
         for p in legal["provisions"]:
             for why in p["because"]:
                 tag = why.split(":", 1)[1] if why.startswith("tag:") else None
@@ -222,7 +234,7 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
                    "advice": advice_for((t,)), "count": counts["tags"][t]}
                   for t in UNLAWFUL_TAGS if counts["tags"][t]],
         footer={"version": __version__, "model_id": manifest.get("model_id"), "model_sha256": manifest.get("sha256"),
-                "input_name": Path(input_path).name, "input_sha256": sha256_file(Path(input_path)),
+                **_input_footer(input_path, input_files),
                 "generated": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %z")},
         disclaimer=DISCLAIMER,
     )
@@ -230,3 +242,12 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
     Path(tmp).write_text(html, encoding="utf-8")
     os.replace(tmp, output)
     return {**summary.to_dict(), "flagged_listed": len(shown)}
+
+
+def _input_footer(input_path, files: dict[str, str]) -> dict:
+    """Name and sha256 of the input; for several screenshots (or a folder), of each file."""
+    if isinstance(input_path, str) and Path(input_path).is_file():
+        return {"input_name": Path(input_path).name, "input_sha256": sha256_file(Path(input_path)), "input_files": []}
+    names = [input_path] if isinstance(input_path, str) else input_path
+    return {"input_name": ", ".join(Path(p).name for p in names), "input_sha256": "",
+            "input_files": [{"name": n, "sha256": sha256_file(Path(f))} for n, f in files.items()]}
