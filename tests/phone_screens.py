@@ -41,6 +41,14 @@ class Drawn:
     bbox: tuple[int, int, int, int]
 
 
+@dataclass
+class Rendered:
+    image: Image.Image
+    messages: list[Drawn]
+    title: str
+    texts: list[tuple[str, tuple[int, int, int, int]]]  # every text drawn, with its box (for OCR-free tests)
+
+
 # A thread: ("time", "3月2日 下午2:05") lines and ("received"/"sent", text) messages.
 SMS_THREAD = [
     ("time", "2026年3月2日 上午9:12"),
@@ -79,8 +87,8 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
 
 
 def render(style: str = "sms", theme: str = "light", width: int = 720, thread: list | None = None,
-           title: str | None = None, height: int | None = None) -> tuple[Image.Image, list[Drawn], str]:
-    """A screenshot of ``thread``; returns (image, messages as drawn, title)."""
+           title: str | None = None, height: int | None = None) -> Rendered:
+    """A screenshot of ``thread`` with what was drawn where."""
     c = THEMES[style][theme]
     thread = thread or (SMS_THREAD if style == "sms" else CHAT_THREAD)
     title = title or ("10690000123" if style == "sms" else "李经理")
@@ -109,6 +117,15 @@ def render(style: str = "sms", theme: str = "light", width: int = 720, thread: l
     total = max(height or 0, y + round(64 * s))
     img = Image.new("RGB", (width, total), c["bg"])
     d = ImageDraw.Draw(img)
+    texts: list = []
+    draw_text = d.text
+
+    def text(xy, s, font, fill):
+        if s:
+            texts.append((s, tuple(round(v) for v in d.textbbox(xy, s, font=font))))
+        draw_text(xy, s, font=font, fill=fill)
+
+    d.text = text
     # status bar and title bar
     d.rectangle([0, 0, width, round(72 * s)], fill=c["bar"])
     d.text((round(18 * s), round(4 * s)), "9:41", font=small, fill=c["title"])
@@ -143,13 +160,13 @@ def render(style: str = "sms", theme: str = "light", width: int = 720, thread: l
     d.rounded_rectangle([round(12 * s), total - round(46 * s), width - round(60 * s), total - round(10 * s)],
                         radius=round(18 * s), fill=c["input"])
     d.text((round(26 * s), total - round(40 * s)), "短信" if style == "sms" else "", font=body, fill=c["hint"])
-    return img, drawn, title
+    return Rendered(img, drawn, title, texts)
 
 
-def save(path: Path, **kw) -> tuple[list[Drawn], str]:
-    img, drawn, title = render(**kw)
-    img.save(path)
-    return drawn, title
+def save(path: Path, **kw) -> Rendered:
+    r = render(**kw)
+    r.image.save(path)
+    return r
 
 
 if __name__ == "__main__":  # python tests/phone_screens.py OUT_DIR: write every variant

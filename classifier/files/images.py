@@ -188,6 +188,9 @@ def _bubble(rgb: np.ndarray, ln: Line, bg: tuple, tol: int = 14) -> None:
     color = tuple(int(v) for v in np.median(px, axis=0))
     if _diff(np.array(color), bg) <= tol:
         return
+    edges = rgb[max(0, int(ln.y0)): max(1, int(ln.y1)), [1, w - 2]]
+    if (_diff(edges, color) <= tol).mean() > 0.8:
+        return  # the colour reaches both sides of the screen: a title or input bar, not a bubble
     ln.color = color
     lefts, rights = [], []
     for yy in {y, int(ln.y0) + 2, int(ln.y1) - 2}:
