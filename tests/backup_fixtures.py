@@ -33,8 +33,9 @@ def sms_xml(path: Path, thread=THREAD, cut: int | None = None) -> Path:
     for when, addr, sent, text in thread:
         parts.append(f'  <sms protocol="0" address="{addr}" date="{int(_epoch(when) * 1000)}" type="{2 if sent else 1}" '
                      f'subject="null" body={quoteattr(text)} read="1" status="-1" contact_name="(Unknown)" />')
-    parts.append('  <mms date="%d" msg_box="1" address="10690000123"><parts><part ct="application/smil" text="x"/>'
-                 '<part ct="text/plain" text="彩信：逾期不还将上报征信"/></parts></mms>' % int(_epoch("2026-03-04 10:00:00") * 1000))
+    mms_date = int(_epoch("2026-03-04 10:00:00") * 1000)
+    parts.append(f'  <mms date="{mms_date}" msg_box="1" address="10690000123"><parts><part ct="application/smil" '
+                 'text="x"/><part ct="text/plain" text="彩信：逾期不还将上报征信"/></parts></mms>')
     parts.append("</smses>\n")
     data = "\n".join(parts).encode("utf-8")
     path.write_bytes(data[:cut] if cut else data)
@@ -104,7 +105,7 @@ def wechat_csv(path: Path, thread=THREAD) -> Path:
 # --- hostile -------------------------------------------------------------------------------------
 
 def xml_bomb(path: Path) -> Path:
-    ents = ['<!ENTITY a0 "lol">'] + [f'<!ENTITY a{i} "{("&a%d;" % (i - 1)) * 10}">' for i in range(1, 10)]
+    ents = ['<!ENTITY a0 "lol">'] + [f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10)]
     path.write_text('<?xml version="1.0"?>\n<!DOCTYPE smses [\n' + "\n".join(ents) +
                     ']>\n<smses><sms address="1" date="0" type="1" body="&a9;"/></smses>\n', encoding="utf-8")
     return path

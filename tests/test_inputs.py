@@ -9,12 +9,12 @@ import hashlib
 import json
 from pathlib import Path
 
+import backup_fixtures as fx
 import numpy as np
+import phone_screens
 import pytest
 from click.testing import CliRunner
 
-import backup_fixtures as fx
-import phone_screens
 from classifier.files.images import Line, analyse, crop
 from classifier.files.messages import SENT_NOTE
 from classifier.files.tabular import InputError, open_source
@@ -178,8 +178,9 @@ def test_crop_covers_numbers(tmp_path):
     msg = next(m for m in analyse(np.asarray(r.image), lines).messages if "13812345678" in m.text)
     assert len(msg.pii_boxes) == 1
     digits = next(b for t, b in r.texts if "13812345678" in t)
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     masked = np.asarray(Image.open(io.BytesIO(crop(str(path), ",".join(map(str, msg.bbox)), json.dumps(msg.pii_boxes)))))
     plain = np.asarray(Image.open(io.BytesIO(crop(str(path), ",".join(map(str, msg.bbox)), "[]", mask=False))))

@@ -9,10 +9,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import phone_screens
 import pytest
 from click.testing import CliRunner
 
-import phone_screens
 from classifier.files.images import read_screenshot
 from classifier.files.messages import SENT_NOTE
 from classifier.files.tabular import parse_datetime
@@ -107,7 +107,8 @@ def test_several_images_one_bad(tmp_path, shipped):
     out = tmp_path / "o.csv"
     summary = run_batch([str(good), str(bad)], str(out), classifier=shipped)
     assert summary.rows == 6 and summary.errors == 1  # the bad one is a row naming it; the rest are read
-    rows = list(csv.DictReader(open(out, encoding="utf-8-sig", newline="")))
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
     assert rows[-1]["file"] == "b.png" and "b.png: corrupt or truncated" in rows[-1]["error"]
 
 

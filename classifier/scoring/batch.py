@@ -19,6 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..files.messages import DIRECTION_COLUMN_NAMES, NOT_SCORED, SENT_NOTE, is_sent
 from ..files.tabular import (
     DATE_COLUMN_NAMES,
     ID_COLUMN_NAMES,
@@ -32,7 +33,6 @@ from ..files.tabular import (
     output_format,
     parse_date,
 )
-from ..files.messages import DIRECTION_COLUMN_NAMES, NOT_SCORED, SENT_NOTE, is_sent
 from ..labels import PRECEDENCE, TAG_NAMES, TAG_SEPARATOR, UNLAWFUL_TAGS
 from ..modeling.predict import MAX_CHARS  # longer cells: scored on their start, flagged
 from ..schema import BATCH_COLUMNS
