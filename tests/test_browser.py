@@ -165,9 +165,12 @@ def test_report_of_a_screenshot(browser, tmp_path, shipped):
     first = page.locator("div.msg").first
     assert first.locator("img.crop").count() == 1
     assert page.evaluate("document.querySelector('img.crop').naturalWidth") > 100
-    page.locator("#messages").scroll_into_view_if_needed()
-    box_top = page.locator("#messages").bounding_box()
-    last = page.locator("div.msg").last.bounding_box()
+    top, bottom = page.evaluate("""() => {
+        const y = (e) => e.getBoundingClientRect().top + window.scrollY;
+        const msgs = document.querySelectorAll('div.msg');
+        const last = msgs[msgs.length - 1];
+        return [y(document.querySelector('#messages')), y(last) + last.getBoundingClientRect().height];
+    }""")
     page.screenshot(path=str(ARTIFACTS / "report-screenshot-out.png"), full_page=True,
-                    clip={"x": 0, "y": box_top["y"] - 10, "width": 900, "height": last["y"] + last["height"] - box_top["y"] + 20})
+                    clip={"x": 0, "y": top - 10, "width": 900, "height": bottom - top + 20})
     page.close()
