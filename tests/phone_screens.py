@@ -39,6 +39,7 @@ class Drawn:
     direction: str  # "received" or "sent"
     time: str  # the timestamp line shown above the message, as drawn ("" if none)
     bbox: tuple[int, int, int, int]
+    name: str = ""  # group chats: the name drawn over the bubble
 
 
 @dataclass
@@ -87,8 +88,9 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
 
 
 def render(style: str = "sms", theme: str = "light", width: int = 720, thread: list | None = None,
-           title: str | None = None, height: int | None = None) -> Rendered:
-    """A screenshot of ``thread`` with what was drawn where."""
+           title: str | None = None, height: int | None = None, names: dict[int, str] | None = None) -> Rendered:
+    """A screenshot of ``thread`` with what was drawn where; ``names`` (chat style): a group chat, the
+    sender's name drawn over the received bubble at that index of the thread."""
     c = THEMES[style][theme]
     thread = thread or (SMS_THREAD if style == "sms" else CHAT_THREAD)
     title = title or ("10690000123" if style == "sms" else "李经理")
@@ -103,7 +105,10 @@ def render(style: str = "sms", theme: str = "light", width: int = 720, thread: l
     y = round(24 * s) + round(48 * s) + round(16 * s)
     plan = []
     stamp = ""
-    for kind, value in thread:
+    for k, (kind, value) in enumerate(thread):
+        if names and k in names:
+            plan.append(("name", names[k], y))
+            y += round(20 * s)
         if kind == "time":
             plan.append(("time", value, y))
             stamp = value
@@ -112,7 +117,7 @@ def render(style: str = "sms", theme: str = "light", width: int = 720, thread: l
         lines = _wrap(value, body, max_text)
         w = max(body.getlength(ln) for ln in lines) + 2 * pad_x
         h = len(lines) * line_h + 2 * pad_y
-        plan.append((kind, (value, lines, round(w), h, stamp), y))
+        plan.append((kind, (value, lines, round(w), h, stamp, (names or {}).get(k, "")), y))
         y += h + round(14 * s)
     total = max(height or 0, y + round(64 * s))
     img = Image.new("RGB", (width, total), c["bg"])
@@ -135,11 +140,14 @@ def render(style: str = "sms", theme: str = "light", width: int = 720, thread: l
     d.text(((width - tw) / 2, round(34 * s)), title, font=head, fill=c["title"])
     drawn: list[Drawn] = []
     for kind, value, top in plan:
+        if kind == "name":
+            d.text((margin + avatar + round(10 * s), top), value, font=small, fill=c["stamp"])
+            continue
         if kind == "time":
             tw = small.getlength(value)
             d.text(((width - tw) / 2, top + round(8 * s)), value, font=small, fill=c["stamp"])
             continue
-        text, lines, w, h, stamp = value
+        text, lines, w, h, stamp, name = value
         if kind == "received":
             x0 = margin + (avatar + round(8 * s) if avatar else 0)
             fill, fg = c["recv"], c["recv_fg"]
@@ -154,7 +162,7 @@ def render(style: str = "sms", theme: str = "light", width: int = 720, thread: l
                                 fill=c["avatar_recv" if kind == "received" else "avatar_sent"])
         for i, ln in enumerate(lines):
             d.text((x0 + pad_x, top + pad_y + i * line_h + round(1 * s)), ln, font=body, fill=fg)
-        drawn.append(Drawn(text, kind, stamp, box))
+        drawn.append(Drawn(text, kind, stamp, box, name))
     # input bar
     d.rectangle([0, total - round(56 * s), width, total], fill=c["bar"])
     d.rounded_rectangle([round(12 * s), total - round(46 * s), width - round(60 * s), total - round(10 * s)],

@@ -163,6 +163,20 @@ def test_layout_from_drawn_lines(style, theme, width):
         assert _iou(got.bbox, want.bbox) > 0.85, (got.bbox, want.bbox)
 
 
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_group_chat_names_over_bubbles(theme):
+    thread = [("time", "2026年3月6日 上午10:00"), ("received", "大家好，这位是欠钱不还的张某"),
+              ("received", "他欠了我们平台三万块，大家都来评评理"), ("sent", "请你们马上解散这个群"),
+              ("received", "不还钱就天天在群里发")]
+    r = phone_screens.render("chat", theme, 720, thread=thread, title="张某的亲友群(12)",
+                             names={1: "催收专员小刘", 2: "催收专员小刘", 4: "王律师"})
+    lines = [Line(b[0] - 3, b[1] - 3, b[2] + 3, b[3] + 3, t) for t, b in r.texts]
+    screen = analyse(np.asarray(r.image), lines)
+    assert [m.text for m in screen.messages] == [m.text for m in r.messages]  # names are not messages
+    assert [m.sender for m in screen.messages] == [m.name for m in r.messages]
+    assert screen.sender == "张某的亲友群(12)"
+
+
 def _iou(a, b) -> float:
     ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
     iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))

@@ -120,3 +120,14 @@ def test_classify_image(tmp_path):
     assert "李经理" in res.output and res.output.count(SENT_NOTE) == 2 and "威胁/恐吓" in res.output
     res = CliRunner().invoke(cli, ["classify", "--image", str(Path(__file__))])
     assert res.exit_code == 1 and "not a readable image" in res.output and "Traceback" not in res.output
+
+
+def test_tall_scrolling_screenshot_is_read_in_tiles(tmp_path):
+    """A scrolling capture about 3.4 times as tall as wide: read in overlapping tiles, nothing lost or doubled."""
+    path = tmp_path / "long.png"
+    drawn = phone_screens.save(path, style="chat", theme="light", width=720, thread=phone_screens.CHAT_THREAD * 2)
+    assert drawn.image.height > 3 * drawn.image.width
+    screen = read_screenshot(str(path))
+    assert len(screen.messages) == len(drawn.messages) == 10
+    assert char_accuracy([m.text for m in screen.messages], [m.text for m in drawn.messages]) >= 0.95
+    assert [m.direction for m in screen.messages] == [m.direction for m in drawn.messages]

@@ -69,6 +69,7 @@ class Message:
     bbox: tuple[int, int, int, int]
     pii_boxes: list[tuple[int, int, int, int]] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
+    sender: str = ""  # group chats: the name over the bubble (else the title bar's)
 
 
 @dataclass
@@ -403,6 +404,13 @@ def analyse(rgb: np.ndarray, lines: list[Line], file: str = "") -> Screen:
                 flush_plain()
             pending_plain.append(obj)
             continue
+        name = ""
+        if kind == "bubble" and len(pending_plain) == 1:
+            ln, top_line = pending_plain[0], obj[0]
+            if (top_line.y0 - ln.y1 < 1.5 * top_line.h and len(ln.text) <= 24 and ln.h < top_line.h
+                    and min(abs(ln.x0 - top_line.left), abs(ln.x1 - top_line.right)) < 1.5 * top_line.h):
+                name = ln.text.strip()  # a group chat: the sender's name over the bubble
+                pending_plain.clear()
         flush_plain()
         if kind == "time":
             ln = obj
@@ -421,7 +429,7 @@ def analyse(rgb: np.ndarray, lines: list[Line], file: str = "") -> Screen:
         text = _join([x.text for x in g])
         top, bottom = _vertical_extent(rgb, g)
         box = (int(left), top, int(right), bottom)
-        messages.append(Message(text, direction, stamp, box, _pii_boxes(g, text), g))
+        messages.append(Message(text, direction, stamp, box, _pii_boxes(g, text), g, name))
     flush_plain()
     return Screen(file, w, h, sender, messages, ignored)
 
@@ -493,7 +501,7 @@ def open_images(paths: list[str]):
                 yield Row([Path(f).name, "", "", "", "", "", "", ""], error=str(e).replace(f, Path(f).name))
                 continue
             for i, m in enumerate(screen.messages, 1):
-                sender = "我" if m.direction == SENT else screen.sender
+                sender = "我" if m.direction == SENT else (m.sender or screen.sender)
                 row = Row([Path(f).name, i, m.time, sender, m.direction, m.text, ",".join(map(str, m.bbox)),
                            json.dumps(m.pii_boxes)])
                 if m.direction == SENT:

@@ -36,7 +36,7 @@ def classify_images(clf, paths: list[str], *, as_json: bool = False, date: dt.da
         if not as_json:
             click.echo(f"== {f} · 发送方 sender: {screen.sender or '—'} · {len(screen.messages)} messages")
         for i, m in enumerate(screen.messages, 1):
-            where = {"file": f, "bubble": i, "time": m.time, "sender": "我" if m.direction == SENT else screen.sender,
+            where = {"file": f, "bubble": i, "time": m.time, "sender": "我" if m.direction == SENT else (m.sender or screen.sender),
                      "direction": m.direction, "bbox": list(m.bbox)}
             if m.direction == SENT:
                 if as_json:
