@@ -87,4 +87,12 @@ def open_special(path, head: bytes | None = None):
         raise InputError(f"{path}: a password-protected (encrypted) zip backup; unzip it with its password first")
     if wechat.sniff(head):
         return wechat.open_wechat(str(path))
+    ext = p.suffix.lower()
+    if ext in IMAGE_EXTS:
+        raise InputError(f"{path}: not a readable PNG, JPEG or WebP image (the file header is wrong, or the file is "
+                         "cut short)" + (" — HEIC photos: export them as JPEG first" if b"ftyphei" in head[:32] else ""))
+    if ext in (".db", ".sqlite", ".sqlitedb"):
+        raise InputError(f"{path}: not an SQLite database (no 'SQLite format 3' header); an iPhone sms.db is one")
+    if ext == ".xml" and head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"<"):
+        return sms_backup_xml.open_sms_xml(str(path))  # refuses with the root element it found
     return None
