@@ -120,8 +120,13 @@ def ocr_engine():
     """One RapidOCR engine per process (loading the three models takes about 0.1 s)."""
     global _ENGINE
     if _ENGINE is None:
-        from rapidocr_onnxruntime import RapidOCR
+        from .tabular import InputError
 
+        try:
+            from rapidocr_onnxruntime import RapidOCR
+        except ImportError as e:  # OpenCV needs the system's libGL and GLib (apt-get install libgl1 libglib2.0-0)
+            raise InputError(f"screenshots need OCR, which could not load ({e}); on Debian/Ubuntu: "
+                             "apt-get install libgl1 libglib2.0-0; then pip install rapidocr_onnxruntime") from None
         _ENGINE = RapidOCR()
     return _ENGINE
 
