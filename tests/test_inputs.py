@@ -257,3 +257,23 @@ def test_files_are_only_read(tmp_path, small_classifier):
     for f in files:
         scored(f, small_classifier, tmp_path)
     assert [hashlib.sha256(Path(f).read_bytes()).hexdigest() for f in files] == before
+
+
+def test_layout_reader_survives_odd_pixels_and_boxes():
+    """Noise, flat and blocky images with boxes partly off-screen, tiny or huge: no exception."""
+    import random
+
+    rng = np.random.default_rng(0)
+    pick = random.Random(0)
+    for i in range(150):
+        h, w = pick.randint(16, 700), pick.randint(16, 500)
+        img = rng.integers(0, 256, (h, w, 3), dtype=np.uint8) if i % 2 else np.full((h, w, 3), pick.randint(0, 255), np.uint8)
+        for _ in range(4 if i % 3 == 0 else 0):
+            x, y = pick.randint(0, w - 1), pick.randint(0, h - 1)
+            img[y:y + pick.randint(1, 200), x:x + pick.randint(1, 300)] = rng.integers(0, 256, 3)
+        lines = []
+        for _ in range(pick.randint(0, 10)):
+            x0, y0 = pick.uniform(-20, w), pick.uniform(-20, h)
+            lines.append(Line(x0, y0, x0 + pick.uniform(0, 300), y0 + pick.uniform(0, 60),
+                              pick.choice(["a", "你好", "13812345678", "12:30", "2026年3月1日 下午2:05", "短信"])))
+        analyse(img, sorted(lines, key=lambda ln: (round(ln.y0), ln.x0)))

@@ -188,9 +188,10 @@ def _bubble(rgb: np.ndarray, ln: Line, bg: tuple, tol: int = 14) -> None:
     ys = slice(max(0, int(ln.y0) + 2), min(h, int(ln.y1) - 1) or 1)
     strips = [rgb[ys, max(0, int(ln.x0) - pad): max(1, int(ln.x0) - 1)],
               rgb[ys, min(w - 1, int(ln.x1) + 1): min(w, int(ln.x1) + pad)]]
-    px = np.concatenate([s.reshape(-1, 3) for s in strips if s.size])
-    if not len(px):
+    parts = [s.reshape(-1, 3) for s in strips if s.size]
+    if not parts:
         return
+    px = np.concatenate(parts)
     color = tuple(int(v) for v in np.median(px, axis=0))
     if _diff(np.array(color), bg) <= tol:
         return
