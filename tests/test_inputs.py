@@ -129,6 +129,20 @@ def test_wechat_text_when_you_cannot_be_told(tmp_path, small_classifier):
     assert any("cannot tell which" in n for n in summary.notes)
 
 
+def test_me_option_names_you(tmp_path):
+    path = fx.wechat_txt(tmp_path / "export.txt", me="小王")
+    out = tmp_path / "o.csv"
+    r = CliRunner().invoke(cli, ["batch", str(path), "-o", str(out), "--workers", "0", "--me", "小王"])
+    assert r.exit_code == 0, r.output
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["error"] == SENT_NOTE for r in rows] == [sent for _, _, sent, _ in fx.THREAD]
+    assert all(r["primary_label"] for r in rows if r["sender"] == "李经理")
+    r = CliRunner().invoke(cli, ["batch", str(path), "-o", str(out), "--me", "小王", "--text-column", "text",
+                                 "--engine", "spark"])
+    assert r.exit_code == 1 and "--me" in r.output
+
+
 def test_wechat_csv(tmp_path, small_classifier):
     rows, summary = scored(fx.wechat_csv(tmp_path / "wx.csv"), small_classifier, tmp_path)
     check_thread(rows, summary, n_extra=1)

@@ -101,7 +101,7 @@ def open_wechat(path: str):
     else:
         names = list(dict.fromkeys(m[0] for m in messages))
         notes.append(f"cannot tell which of {', '.join(names[:6])} is you: every message is scored "
-                     "(name the file after the contact, or call yourself 我, to skip your own)")
+                     "(pass --me YOUR_NAME, or name the file after the contact, to skip your own)")
 
     def rows() -> Iterator[Row]:
         for name, when, body in messages:

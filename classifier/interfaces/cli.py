@@ -116,6 +116,8 @@ def input_options(f):
         click.option("--delimiter", help="Field delimiter (default: sniffed)."),
         click.option("--no-header", is_flag=True, help="The first row is data; columns are named column_1, column_2 …"),
         click.option("--sheet", help="XLSX: sheet name (default: the first)."),
+        click.option("--me", help="Your own name or number in the sender column (e.g. your WeChat nickname): "
+                                  "those messages are kept but not scored."),
     ]):
         f = opt(f)
     return f
@@ -137,7 +139,7 @@ def input_options(f):
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 @model_options
 def batch(input_paths, output, out_format, text_column, date_column, id_column, encoding, delimiter, no_header,
-          sheet, workers, evidence, engine, master, quiet, model, trust_model) -> None:
+          sheet, me, workers, evidence, engine, master, quiet, model, trust_model) -> None:
     """Score every row of a CSV/TSV/XLSX/JSON Lines export; keep every row and column, add the results.
 
     Also reads screenshots (PNG/JPG/WebP: one, several, or a folder; one row per message bubble),
@@ -160,6 +162,8 @@ def batch(input_paths, output, out_format, text_column, date_column, id_column, 
     from ..scoring.batch import run_batch, stderr_progress
 
     input_path = input_paths[0] if len(input_paths) == 1 else list(input_paths)
+    if engine == "spark" and me:
+        raise click.ClickException("--me is not supported with --engine spark")
     if engine == "spark" and not isinstance(input_path, str):
         raise click.ClickException("--engine spark reads one path (a file or folder of CSV/Parquet)")
     if engine == "spark":
@@ -183,7 +187,7 @@ def batch(input_paths, output, out_format, text_column, date_column, id_column, 
         summary = run_batch(input_path, output, text_column=text_column, date_column=date_column, id_column=id_column,
                             encoding=encoding, delimiter=delimiter, no_header=no_header, sheet=sheet,
                             out_format=out_format, model_dir=model, trust_model=trust_model, workers=workers,
-                            evidence=evidence, progress=stderr_progress(quiet, size))
+                            evidence=evidence, progress=stderr_progress(quiet, size), me=me)
     except (InputError, ModelError) as e:
         raise click.ClickException(str(e)) from None
     if not quiet:
@@ -200,7 +204,7 @@ def batch(input_paths, output, out_format, text_column, date_column, id_column, 
 @click.option("--no-mask", is_flag=True, help="Show phone, ID and card numbers in full (default: masked).")
 @click.option("--all", "include_all", is_flag=True, help="List lawful and unrelated messages too (default: count only).")
 @model_options
-def report(input_paths, output, text_column, date_column, id_column, encoding, delimiter, no_header, sheet,
+def report(input_paths, output, text_column, date_column, id_column, encoding, delimiter, no_header, sheet, me,
            sender_column, no_mask, include_all, model, trust_model) -> None:
     """Write a self-contained HTML evidence report for one person's messages (prints to PDF from a browser).
 
@@ -221,7 +225,7 @@ def report(input_paths, output, text_column, date_column, id_column, encoding, d
         summary = build_report(input_path, output, mask=not no_mask, include_all=include_all, text_column=text_column,
                                date_column=date_column, sender_column=sender_column, encoding=encoding,
                                delimiter=delimiter, no_header=no_header, sheet=sheet, model_dir=model,
-                               trust_model=trust_model)
+                               trust_model=trust_model, me=me)
     except (InputError, ModelError) as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"{summary['rows']} messages, {summary['flagged_listed']} listed; written to {output}", err=True)

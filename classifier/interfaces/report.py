@@ -155,7 +155,8 @@ def charts(items: list[Item], mask: bool) -> dict[str, str]:
 def build_report(input_path: str, output: str, *, mask: bool = True, include_all: bool = False,
                  text_column: str | None = None, date_column: str | None = None, sender_column: str | None = None,
                  encoding: str | None = None, delimiter: str | None = None, no_header: bool = False,
-                 sheet: str | None = None, classifier=None, model_dir=None, trust_model: bool = False) -> dict:
+                 sheet: str | None = None, classifier=None, model_dir=None, trust_model: bool = False,
+                 me: str | None = None) -> dict:
     """Write the HTML report for an export; return its summary (the same counts as ``batch``)."""
     import os
     import tempfile
@@ -191,7 +192,7 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
     try:
         summary = run_batch(input_path, scored, text_column=text_column, date_column=date_column,
                             encoding=encoding, delimiter=delimiter, no_header=no_header, sheet=sheet,
-                            classifier=clf, evidence="none", on_row=on_row)
+                            classifier=clf, evidence="none", on_row=on_row, me=me)
     finally:
         os.unlink(scored)
 

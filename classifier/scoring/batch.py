@@ -23,6 +23,7 @@ from ..files.messages import DIRECTION_COLUMN_NAMES, NOT_SCORED, SENT_NOTE, is_s
 from ..files.tabular import (
     DATE_COLUMN_NAMES,
     ID_COLUMN_NAMES,
+    SENDER_COLUMN_NAMES,
     TEXT_COLUMN_NAMES,
     InputError,
     Source,
@@ -195,11 +196,12 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
               model_dir: str | None = None, trust_model: bool = False, workers: int | None = None,
               chunk_rows: int = CHUNK_ROWS, evidence: str = "unlawful", classifier=None,
               progress: Callable[[int, int | None], None] | None = None,
-              on_row: Callable[[int, Source, list, list], None] | None = None) -> Summary:
+              on_row: Callable[[int, Source, list, list], None] | None = None, me: str | None = None) -> Summary:
     """Score ``input_path`` into ``output``; return the summary. Raises InputError for unusable input.
 
     ``classifier``: score in this process with this Classifier (tests, web); otherwise worker processes
     load the model from ``model_dir``. ``on_row(row_number, source, values, result)`` sees every row.
+    ``me``: the user's own name or number; rows whose sender column equals it are kept, not scored.
     """
     inputs = input_path if isinstance(input_path, list | tuple) else [input_path]
     if output != "-" and Path(output).exists() and any(i != "-" and Path(output).resolve() == Path(i).resolve()
@@ -218,6 +220,9 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
     id_idx = find_column(src.columns, id_column, ID_COLUMN_NAMES, "id", input_path, required=id_column is not None)
     src.roles = {"text": text_idx, "date": date_idx, "id": id_idx}
     dir_idx = find_column(src.columns, None, DIRECTION_COLUMN_NAMES, "direction", input_path, required=False)
+    me_idx = find_column(src.columns, None, SENDER_COLUMN_NAMES, "sender", input_path, required=False) if me else None
+    if me and me_idx is None:
+        raise InputError(f"{input_path}: --me needs a sender column; columns are: {', '.join(map(str, src.columns))}")
     summary = Summary(notes=list(src.notes))
     summary.notes.insert(0, f"read {src.format}" + (f", encoding {src.encoding}" if src.encoding else "") +
                          (f", delimiter {src.delimiter!r}" if src.delimiter else "") +
@@ -267,7 +272,7 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
 
     try:
         chunk: list = []
-        for row in _rows(src, text_idx, dir_idx):
+        for row in _rows(src, text_idx, dir_idx, me_idx, me):
             chunk.append(row)
             if len(chunk) >= chunk_rows:
                 pending.append((chunk, _submit(pool, classifier, chunk, text_idx, date_idx, evidence)))
@@ -298,10 +303,12 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
     return summary
 
 
-def _rows(src: Source, text_idx: int, dir_idx: int | None = None):
+def _rows(src: Source, text_idx: int, dir_idx: int | None = None, me_idx: int | None = None, me: str | None = None):
     width = len(src.columns)
     for row in src.rows:
         row = fix_width(row, width, text_idx, src.delimiter or ",", src.stats)
+        if me_idx is not None and not row.error and me_idx < len(row.values) and str(row.values[me_idx]).strip() == me:
+            row.skip = SENT_NOTE
         if dir_idx is not None and not row.skip and not row.error and dir_idx < len(row.values) \
                 and is_sent(src.columns[dir_idx], row.values[dir_idx]):
             row.skip = SENT_NOTE
