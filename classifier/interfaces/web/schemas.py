@@ -55,6 +55,8 @@ class Result(BaseModel):
     turns: list[dict]
     reasons: list[dict]
     provisions: list[dict]
+    provision_groups: list[dict] = []
+    legal_basis: list[dict] = []
     advice: dict
     disclaimer: str
     truncated: bool
