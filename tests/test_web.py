@@ -77,7 +77,8 @@ def test_batch_upload_round_trip(client):
 
 
 @pytest.mark.parametrize("name, content, status, words", [
-    ("photo.png", b"\x89PNG\r\n", 415, "unsupported file type"),
+    ("photo.gif", b"GIF89a", 415, "unsupported file type"),
+    ("photo.png", b"\x89PNG\r\n", 422, "photo.png: not a readable PNG"),
     ("data.csv", bytes(range(256)) * 50, 422, "binary"),
     ("data.xlsx", b"PK\x03\x04 not really a workbook", 422, "xlsx"),
     ("data.csv", b"a,b\n1,2\n", 422, "columns are: a, b"),

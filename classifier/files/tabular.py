@@ -71,6 +71,7 @@ class Row:
     error: str = ""  # the row could not be scored, and why
     warning: str = ""  # the row was scored, but something about it needs a look
     raw: object = None  # JSON Lines: the original object (or line), written back as is
+    skip: str = ""  # kept but not scored, and why (messages the user sent: messages.SENT_NOTE)
 
 
 def _norm_name(name: object) -> str:
@@ -216,7 +217,16 @@ def detect_format(path: str, head: bytes) -> str:
 
 def open_source(path: str, *, encoding: str | None = None, delimiter: str | None = None,
                 no_header: bool = False, sheet: str | None = None, fmt: str | None = None) -> Source:
-    """Open an export for streaming. ``path`` may be "-" for stdin (CSV/TSV/JSON Lines)."""
+    """Open an export for streaming. ``path`` may be "-" for stdin (CSV/TSV/JSON Lines).
+
+    Screenshots, phone backups and chat exports (a file, a folder or a list of images) are
+    recognized by content and read by their own modules (see ``messages.open_special``)."""
+    if fmt is None and path != "-":
+        from .messages import open_special
+
+        special = open_special(path)
+        if special is not None:
+            return special
     if path == "-":
         raw = sys.stdin.buffer
         size = None

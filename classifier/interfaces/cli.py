@@ -50,9 +50,11 @@ def cli() -> None:
 @click.option("--no-evidence", is_flag=True, help="Skip the evidence phrases (faster).")
 @click.option("--full", is_flag=True,
               help="Show every provision (not only the three most relevant), each with its exact text.")
+@click.option("--image", "images", multiple=True, type=click.Path(exists=True),
+              help="A screenshot (PNG/JPG/WebP) or a folder of them: OCR, then classify each received message.")
 @model_options
-def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evidence: bool, full: bool, model,
-             trust_model) -> None:
+def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evidence: bool, full: bool, images,
+             model, trust_model) -> None:
     """Classify messages given as arguments, from stdin ('-'), or pasted one per line.
 
     \b
@@ -61,6 +63,7 @@ def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evide
       echo "【某银行】您尾号1234的信用卡已逾期3天，请尽快还款。" | cuishou classify -
       cuishou classify --whole - < call_transcript.txt
       cuishou classify --json "..."
+      cuishou classify --image screenshot.png
       cuishou classify            (on a terminal: paste messages one per line, Ctrl-D to end)
     """
     from ..legal import legal_result
@@ -68,6 +71,11 @@ def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evide
 
     clf = _load_classifier(model, trust_model)
     date = date_.date() if date_ else None
+    if images:
+        from .image_classify import classify_images
+
+        classify_images(clf, list(images), as_json=as_json, date=date, evidence=not no_evidence, full=full)
+        return
 
     def emit(batch: list[str]) -> None:
         for pred in clf.predict_many(batch, [date] * len(batch), explain_evidence=not no_evidence):
@@ -110,13 +118,15 @@ def input_options(f):
         click.option("--delimiter", help="Field delimiter (default: sniffed)."),
         click.option("--no-header", is_flag=True, help="The first row is data; columns are named column_1, column_2 …"),
         click.option("--sheet", help="XLSX: sheet name (default: the first)."),
+        click.option("--me", help="Your own name or number in the sender column (e.g. your WeChat nickname): "
+                                  "those messages are kept but not scored."),
     ]):
         f = opt(f)
     return f
 
 
 @cli.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("input_paths", metavar="INPUT...", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="Output file (.csv, .tsv, .xlsx, .jsonl; '-' = CSV on stdout), or a folder with --engine spark.")
 @click.option("--format", "out_format", type=click.Choice(["csv", "tsv", "xlsx", "jsonl", "parquet"]),
@@ -130,9 +140,13 @@ def input_options(f):
 @click.option("--master", default="local[*]", show_default=True, help="Spark master URL (with --engine spark).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 @model_options
-def batch(input_path, output, out_format, text_column, date_column, id_column, encoding, delimiter, no_header,
-          sheet, workers, evidence, engine, master, quiet, model, trust_model) -> None:
+def batch(input_paths, output, out_format, text_column, date_column, id_column, encoding, delimiter, no_header,
+          sheet, me, workers, evidence, engine, master, quiet, model, trust_model) -> None:
     """Score every row of a CSV/TSV/XLSX/JSON Lines export; keep every row and column, add the results.
+
+    Also reads screenshots (PNG/JPG/WebP: one, several, or a folder; one row per message bubble),
+    Android SMS Backup & Restore XML, the iPhone's sms.db and WeChat exports (text or CSV). Messages
+    you sent are kept, marked "not scored: sent by you", and never earn a tag.
 
     Added columns (same names and meanings as `classify --json`): primary_label, tags,
     score_<tag> for each of the five tags, statutes, evidence, error.
@@ -142,11 +156,18 @@ def batch(input_path, output, out_format, text_column, date_column, id_column, e
       cuishou batch sms_export.csv -o scored.csv
       cuishou batch outbound_log.xlsx -o scored.xlsx --text-column 短信内容 --date-column 发送时间
       cuishou batch messages.csv -o - --quiet | head
+      cuishou batch screenshots/ -o scored.csv
+      cuishou batch sms-20260301.xml -o scored.csv
     """
     from ..files.tabular import InputError
     from ..modeling.predict import ModelError
     from ..scoring.batch import run_batch, stderr_progress
 
+    input_path = input_paths[0] if len(input_paths) == 1 else list(input_paths)
+    if engine == "spark" and me:
+        raise click.ClickException("--me is not supported with --engine spark")
+    if engine == "spark" and not isinstance(input_path, str):
+        raise click.ClickException("--engine spark reads one path (a file or folder of CSV/Parquet)")
     if engine == "spark":
         from .spark import run_spark
 
@@ -162,12 +183,13 @@ def batch(input_path, output, out_format, text_column, date_column, id_column, e
         return
     if out_format == "parquet":
         raise click.ClickException("parquet output needs --engine spark")
-    size = Path(input_path).stat().st_size if input_path != "-" and Path(input_path).is_file() else None
+    size = Path(input_path).stat().st_size if isinstance(input_path, str) and input_path != "-" \
+        and Path(input_path).is_file() else None
     try:
         summary = run_batch(input_path, output, text_column=text_column, date_column=date_column, id_column=id_column,
                             encoding=encoding, delimiter=delimiter, no_header=no_header, sheet=sheet,
                             out_format=out_format, model_dir=model, trust_model=trust_model, workers=workers,
-                            evidence=evidence, progress=stderr_progress(quiet, size))
+                            evidence=evidence, progress=stderr_progress(quiet, size), me=me)
     except (InputError, ModelError) as e:
         raise click.ClickException(str(e)) from None
     if not quiet:
@@ -177,14 +199,14 @@ def batch(input_path, output, out_format, text_column, date_column, id_column, e
 
 
 @cli.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False))
+@click.argument("input_paths", metavar="INPUT...", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
 @input_options
 @click.option("--sender-column", help="Column with the sender's number or name; default: found by name.")
 @click.option("--no-mask", is_flag=True, help="Show phone, ID and card numbers in full (default: masked).")
 @click.option("--all", "include_all", is_flag=True, help="List lawful and unrelated messages too (default: count only).")
 @model_options
-def report(input_path, output, text_column, date_column, id_column, encoding, delimiter, no_header, sheet,
+def report(input_paths, output, text_column, date_column, id_column, encoding, delimiter, no_header, sheet, me,
            sender_column, no_mask, include_all, model, trust_model) -> None:
     """Write a self-contained HTML evidence report for one person's messages (prints to PDF from a browser).
 
@@ -192,18 +214,20 @@ def report(input_path, output, text_column, date_column, id_column, encoding, de
     Examples:
       cuishou report sms_export.csv -o report.html
       cuishou report sms_export.xlsx -o report.html --sender-column 号码 --all
+      cuishou report screenshots/ -o report.html     (each flagged message with its screenshot crop)
     """
     from ..files.tabular import InputError
     from ..modeling.predict import ModelError
     from .report import build_report
 
-    if Path(output).resolve() == Path(input_path).resolve():
+    input_path = input_paths[0] if len(input_paths) == 1 else list(input_paths)
+    if any(Path(output).resolve() == Path(p).resolve() for p in input_paths):
         raise click.ClickException("refusing to overwrite the input file; choose another -o")
     try:
         summary = build_report(input_path, output, mask=not no_mask, include_all=include_all, text_column=text_column,
                                date_column=date_column, sender_column=sender_column, encoding=encoding,
                                delimiter=delimiter, no_header=no_header, sheet=sheet, model_dir=model,
-                               trust_model=trust_model)
+                               trust_model=trust_model, me=me)
     except (InputError, ModelError) as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"{summary['rows']} messages, {summary['flagged_listed']} listed; written to {output}", err=True)

@@ -45,6 +45,9 @@ class Item:
     citations: list[str] = field(default_factory=list)
     provisions: list[dict] = field(default_factory=list)  # ranked; the template shows 3 and folds the rest
     legal_basis: list[dict] = field(default_factory=list)  # lawful reminders only
+    image: tuple[str, str, str] | None = None  # screenshots: (file path, bbox, number boxes)
+    crop: str = ""  # the message's region of its screenshot, as a PNG data URI (numbers covered if masked)
+    where: str = ""  # screenshots: file name and bubble number
 
 
 def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
@@ -156,7 +159,8 @@ def charts(items: list[Item], mask: bool) -> dict[str, str]:
 def build_report(input_path: str, output: str, *, mask: bool = True, include_all: bool = False,
                  text_column: str | None = None, date_column: str | None = None, sender_column: str | None = None,
                  encoding: str | None = None, delimiter: str | None = None, no_header: bool = False,
-                 sheet: str | None = None, classifier=None, model_dir=None, trust_model: bool = False) -> dict:
+                 sheet: str | None = None, classifier=None, model_dir=None, trust_model: bool = False,
+                 me: str | None = None) -> dict:
     """Write the HTML report for an export; return its summary (the same counts as ``batch``)."""
     import os
     import tempfile
@@ -167,6 +171,7 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
     clf = classifier or Classifier.load(model_dir, trust=trust_model)
     items: list[Item] = []
     cols: dict[str, int | None] = {}
+    input_files: dict[str, str] = {}
 
     def on_row(n: int, src, values: list, res: list) -> None:
         if not cols:
@@ -181,13 +186,17 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
         tags = tuple(t for t in str(res[1]).split(TAG_SEPARATOR) if t)
         items.append(Item(n, parse_datetime(get("date")), str(get("sender")), str(get("text")), str(res[0]), tags,
                           str(res[-1])))
+        if src.format == "image" and values[0] in getattr(src, "files", {}):
+            items[-1].image = (src.files[values[0]], str(values[6]), str(values[7]))
+            items[-1].where = f"{values[0]} · 第{values[1]}条"
+            input_files.update({values[0]: src.files[values[0]]})
 
     fd, scored = tempfile.mkstemp(suffix=".csv")
     os.close(fd)
     try:
         summary = run_batch(input_path, scored, text_column=text_column, date_column=date_column,
                             encoding=encoding, delimiter=delimiter, no_header=no_header, sheet=sheet,
-                            classifier=clf, evidence="none", on_row=on_row)
+                            classifier=clf, evidence="none", on_row=on_row, me=me)
     finally:
         os.unlink(scored)
 
@@ -206,6 +215,10 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
                        + "、".join(f"「{mask_pii(p.text) if mask else p.text}」" for p in ev.phrases) for ev in pred.evidence]
         it.citations = [p["citation"] for p in legal["provisions"] if p["kind"] != "guidance"]
         it.provisions, it.legal_basis = legal["provisions"], legal["legal_basis"]
+        if it.image:
+            from ..files.images import crop
+
+            it.crop = "data:image/png;base64," + base64.b64encode(crop(*it.image, mask=mask)).decode("ascii")
         for p in legal["provisions"]:
             for code in p["because"]:
                 for part in code.split("+"):
@@ -229,7 +242,7 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
                    "advice": advice_for((t,)), "count": counts["tags"][t]}
                   for t in UNLAWFUL_TAGS if counts["tags"][t]],
         footer={"version": __version__, "model_id": manifest.get("model_id"), "model_sha256": manifest.get("sha256"),
-                "input_name": Path(input_path).name, "input_sha256": sha256_file(Path(input_path)),
+                **_input_footer(input_path, input_files),
                 "generated": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %z")},
         disclaimer=DISCLAIMER,
     )
@@ -237,3 +250,12 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
     Path(tmp).write_text(html, encoding="utf-8")
     os.replace(tmp, output)
     return {**summary.to_dict(), "flagged_listed": len(shown)}
+
+
+def _input_footer(input_path, files: dict[str, str]) -> dict:
+    """Name and sha256 of the input; for several screenshots (or a folder), of each file."""
+    if isinstance(input_path, str) and Path(input_path).is_file():
+        return {"input_name": Path(input_path).name, "input_sha256": sha256_file(Path(input_path)), "input_files": []}
+    names = [input_path] if isinstance(input_path, str) else input_path
+    return {"input_name": ", ".join(Path(p).name for p in names), "input_sha256": "",
+            "input_files": [{"name": n, "sha256": sha256_file(Path(f))} for n, f in files.items()]}

@@ -25,7 +25,10 @@ from .schemas import ClassifyRequest, ClassifyResponse, ErrorResponse
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-UPLOAD_TYPES = {".csv": "csv", ".tsv": "tsv", ".txt": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+UPLOAD_TYPES = {".csv": "csv", ".tsv": "tsv", ".txt": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl",
+                # screenshots, SMS Backup & Restore XML, iPhone sms.db (recognized by content; scored to CSV)
+                ".png": "csv", ".jpg": "csv", ".jpeg": "csv", ".webp": "csv", ".xml": "csv", ".db": "csv",
+                ".sqlite": "csv"}
 MEDIA = {"csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "jsonl": "application/x-ndjson; charset=utf-8", "html": "text/html; charset=utf-8"}
@@ -51,7 +54,8 @@ def _save_upload(upload: UploadFile) -> tuple[str, str]:
     name = upload.filename or ""
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_TYPES:
-        raise HTTPException(415, f"unsupported file type {suffix or '(none)'}: upload .csv, .tsv, .txt, .xlsx or .jsonl")
+        raise HTTPException(415, f"unsupported file type {suffix or '(none)'}: upload .csv, .tsv, .txt, .xlsx, .jsonl, "
+                                 "a screenshot (.png, .jpg, .webp), an SMS backup (.xml) or an iPhone sms.db")
     fd, path = tempfile.mkstemp(prefix="cuishou-upload-", suffix=suffix)
     with os.fdopen(fd, "wb") as out:
         while block := upload.file.read(1 << 20):
@@ -68,7 +72,7 @@ def _cleanup(*paths: str) -> None:
 @router.post("/api/batch", tags=["api"], response_class=FileResponse,
              responses={200: {"description": "The scored file; summary counts in the X-Cuishou-Summary header (JSON)."},
                         413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
-def batch(file: UploadFile = File(..., description="CSV/TSV/XLSX/JSON Lines export"),
+def batch(file: UploadFile = File(..., description="CSV/TSV/XLSX/JSON Lines export, screenshot, SMS backup XML, sms.db"),
           text_column: str | None = Query(None), date_column: str | None = Query(None),
           encoding: str | None = Query(None), format: str | None = Query(None, pattern="^(csv|xlsx|jsonl)$"),
           clf: Classifier = Depends(get_classifier)) -> FileResponse:
