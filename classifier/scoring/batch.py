@@ -180,7 +180,15 @@ class Summary:
 
 def _result_columns(columns: list[str]) -> list[str]:
     taken = set(columns)
-    return [c if c not in taken else f"{c}_cuishou" for c in BATCH_COLUMNS]
+    out = []
+    for c in BATCH_COLUMNS:
+        name, k = c, 1
+        while name in taken:  # "error" and "error_cuishou" both in the input: error_cuishou_2
+            name = f"{c}_cuishou" if k == 1 else f"{c}_cuishou_{k}"
+            k += 1
+        taken.add(name)
+        out.append(name)
+    return out
 
 
 def run_batch(input_path: str, output: str, *, text_column: str | None = None, date_column: str | None = None,
