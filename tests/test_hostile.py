@@ -532,3 +532,15 @@ def test_fuzz_jsonl_reader(tmp_path_factory, lines):
     src, got = _consume(path)
     assert len(got) == 1 + sum(1 for x in lines if x.strip())
     assert all(len(r.values) == len(src.columns) for r in got)
+
+
+def test_9_model_error_leaves_no_part_file(tmp_path):
+    from classifier.modeling.predict import ModelError
+
+    src = tmp_path / "in.csv"
+    src.write_text("content\n还钱\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ModelError):
+        run_batch(str(src), str(out / "o.csv"), model_dir=str(tmp_path / "no-model"))
+    assert list(out.iterdir()) == []

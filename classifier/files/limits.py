@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 LIMITS_HELP = ("Raise (or lower) the limits on untrusted input, as NAME=VALUE pairs separated by commas, e.g. "
-               "--limits xlsx_mb=500,cell_chars=2000000. Names: " )
+               "--limits xlsx_mb=500,cell_chars=2000000. Names: ")
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Limits:
     api_chars: int = 200_000  # characters in all texts of one /api/classify request
     jobs: int = 2  # web: heavy jobs (batch, report, review) run at once; more get 429
     job_seconds: int = 300  # web: time limit of one heavy job; past it the job is stopped (503)
-    raw_cells: bool = False  # write cells that spreadsheets would run as formulas unchanged (CSV output)
+    raw_cells: bool = False  # not a limit: CSV output writes formula-like cells unchanged (``batch --raw-cells``)
 
     def describe(self) -> str:
         return ", ".join(f"{f.name}={getattr(self, f.name)}" for f in dataclasses.fields(self))
@@ -71,7 +71,7 @@ def using(**changes) -> Iterator[Limits]:
 
 def parse(spec: str | None) -> Limits:
     """``"xlsx_mb=500,jobs=4"`` → Limits; ValueError with a clear message for a bad name or value."""
-    fields = {f.name: f for f in dataclasses.fields(Limits)}
+    fields = {f.name: f for f in dataclasses.fields(Limits) if f.name != "raw_cells"}
     changes: dict[str, object] = {}
     for part in (spec or "").split(","):
         if not part.strip():
@@ -81,9 +81,6 @@ def parse(spec: str | None) -> Limits:
         if not sep or name not in fields:
             raise ValueError(f"unknown limit {name!r}; the limits are: {', '.join(fields)}")
         value = value.strip()
-        if fields[name].type in ("bool", bool):
-            changes[name] = value.lower() in ("1", "true", "yes", "on")
-            continue
         try:
             number = int(value.replace("_", ""))
         except ValueError:
@@ -99,4 +96,5 @@ def hint(name: str) -> str:
     return f"(limit {name}={getattr(_current, name)}; raise it with --limits {name}=N if you trust the file)"
 
 
-LIMITS_HELP += ", ".join(f.name for f in dataclasses.fields(Limits)) + ". See the README section Security."
+LIMITS_HELP += ", ".join(f.name for f in dataclasses.fields(Limits) if f.name != "raw_cells") + \
+    ". See the README section Security."

@@ -109,6 +109,13 @@ def _set_limits(ctx, param, value):
     return value
 
 
+def _raw_cells(value: bool) -> None:
+    if value:
+        from ..files import limits
+
+        limits.configure(raw_cells=True)
+
+
 def limits_option(f):
     """``--limits NAME=N,…``: raise the limits on untrusted input (see files/limits.py, README Security)."""
     from ..files.limits import LIMITS_HELP
@@ -147,6 +154,9 @@ def input_options(f):
               help="local: this machine; spark: Apache Spark (pip install '.[spark]').")
 @click.option("--master", default="local[*]", show_default=True, help="Spark master URL (with --engine spark).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@click.option("--raw-cells", is_flag=True, expose_value=False, callback=lambda c, p, v: _raw_cells(v),
+              help="CSV/TSV output: write cells starting with = + - @ as they are (default: prefixed with ' so "
+                   "spreadsheets show them as text, not run them as formulas).")
 @model_options
 def batch(input_path, output, out_format, text_column, date_column, id_column, encoding, delimiter, no_header,
           sheet, workers, evidence, engine, master, quiet, model, trust_model) -> None:

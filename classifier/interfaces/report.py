@@ -278,6 +278,10 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
         disclaimer=DISCLAIMER,
     )
     tmp = f"{output}.part"
-    Path(tmp).write_text(html, encoding="utf-8")
-    os.replace(tmp, output)
+    try:
+        Path(tmp).write_text(html, encoding="utf-8")
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return {**summary.to_dict(), "flagged_listed": len(shown)}

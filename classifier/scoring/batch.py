@@ -223,8 +223,6 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
                          f"; text column {src.columns[text_idx]!r}" +
                          (f"; date column {src.columns[date_idx]!r}" if date_idx is not None else "") +
                          (f"; id column {src.columns[id_idx]!r}" if id_idx is not None else ""))
-    writer = Writer(output, fmt, list(src.columns) + _result_columns(src.columns),
-                    delimiter=src.delimiter or ",")
     result_names = _result_columns(src.columns)
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     pool = None
@@ -238,6 +236,9 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
             classifier.predict("预热 warm-up 还钱", explain_evidence=False)
             pool = _make_pool(n_workers, classifier, model_dir, trust_model)
             classifier = None
+    # created after the model loads, so a model error leaves no .part file behind
+    writer = Writer(output, fmt, list(src.columns) + _result_columns(src.columns),
+                    delimiter=src.delimiter or ",")
     start = time.perf_counter()
     pending: deque[tuple[list, Future | list]] = deque()
     row_number = 0

@@ -20,6 +20,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 import threading
 from collections.abc import Callable
@@ -146,12 +147,18 @@ def private_tempdir():
         POOL.stop_all()
         shutil.rmtree(private, ignore_errors=True)
 
+    def on_sigterm(signum, frame):
+        # uvicorn handles SIGTERM itself, then restores this handler and raises the signal again
+        raise SystemExit(128 + signum)
+
     atexit.register(clean)
+    old_handler = signal.signal(signal.SIGTERM, on_sigterm)
     try:
         yield private
     finally:
         clean()
         atexit.unregister(clean)
+        signal.signal(signal.SIGTERM, old_handler)
         tempfile.tempdir = previous
 
 
