@@ -44,10 +44,11 @@ def xlsx_bomb(path: Path, megabytes: int = 40) -> Path:
 
 
 def xlsx_far_cells(path: Path) -> Path:
-    """Case 2: a tiny XLSX with one cell at column XFD and one at row 1,048,576 (declared dimension A1:A2)."""
+    """Case 2: a tiny XLSX with one cell at column XFD and one at row 1,048,576 (dimension declared as
+    openpyxl writes it, A1:XFD1048576; the reader must not trust it either way)."""
     base = _workbook_bytes([["content"], ["还钱"]])
     sheet = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-             b'spreadsheetml/2006/main"><dimension ref="A1:A2"/><sheetData>'
+             b'spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/><sheetData>'
              b'<row r="1"><c r="A1" t="inlineStr"><is><t>content</t></is></c>'
              b'<c r="XFD1" t="inlineStr"><is><t>x</t></is></c></row>'
              b'<row r="2"><c r="A2" t="inlineStr"><is><t>1</t></is></c></row>'
