@@ -23,7 +23,9 @@ from ..files.limits import current as current_limits
 from ..files.limits import hint as limit_hint
 from ..files.tabular import SENDER_COLUMN_NAMES, InputError, find_column, parse_datetime
 from ..labels import PRECEDENCE, TAG_BY_NAME, TAG_SEPARATOR, TAGS, UNLAWFUL_TAGS
-from ..legal.statutes import DISCLAIMER, advice_for, attach
+from ..legal import legal_result
+from ..legal.advice import DISCLAIMER, advice_for
+from ..legal.reasons import BY_CODE
 from ..modeling.predict import sha256_file
 from ..text.masking import mask_pii
 
@@ -43,6 +45,8 @@ class Item:
     highlighted: Markup = field(default_factory=Markup)
     evidence: list[str] = field(default_factory=list)
     citations: list[str] = field(default_factory=list)
+    provisions: list[dict] = field(default_factory=list)  # ranked; the template shows 3 and folds the rest
+    legal_basis: list[dict] = field(default_factory=list)  # lawful reminders only
 
 
 def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
@@ -244,7 +248,7 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
     preds = clf.predict_many([it.text for it in shown], [it.when.date() if it.when else None for it in shown])
     provisions_by_tag: dict[str, dict[str, dict]] = {t: {} for t in UNLAWFUL_TAGS}
     for it, pred in zip(shown, preds, strict=True):
-        legal = attach(pred)
+        legal = legal_result(pred)
         spans = [(p.start, p.end, ev.tag) for ev in pred.evidence for p in ev.phrases]
         text = mask_pii(it.text) if mask else it.text
         it.highlighted = highlight(text, spans)
@@ -252,11 +256,13 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
         it.evidence = [f"{TAG_BY_NAME[ev.tag].zh}" + (f"（第{ev.turn + 1}轮）" if ev.turn is not None else "") + "："
                        + "、".join(f"「{mask_pii(p.text) if mask else p.text}」" for p in ev.phrases) for ev in pred.evidence]
         it.citations = [p["citation"] for p in legal["provisions"] if p["kind"] != "guidance"]
+        it.provisions, it.legal_basis = legal["provisions"], legal["legal_basis"]
         for p in legal["provisions"]:
-            for why in p["because"]:
-                tag = why.split(":", 1)[1] if why.startswith("tag:") else None
-                if tag in provisions_by_tag:
-                    provisions_by_tag[tag].setdefault(p["id"] + p["items"], p)
+            for code in p["because"]:
+                for part in code.split("+"):
+                    tag = part.split(":", 1)[1] if part.startswith("fallback:") else BY_CODE[part].family
+                    if tag in provisions_by_tag:
+                        provisions_by_tag[tag].setdefault(p["id"] + p["items"], p)
     when = [it.when for it in items if it.when]
     senders = {it.sender for it in items if it.sender}
     counts = {"primary": {t: summary.primary.get(t, 0) for t in PRECEDENCE},
@@ -269,7 +275,8 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
         date_from=min(when).strftime("%Y-%m-%d %H:%M") if when else "—",
         date_to=max(when).strftime("%Y-%m-%d %H:%M") if when else "—",
         n_senders=len(senders), charts=charts(items, mask), mask=mask, n_unlawful=len(flagged),
-        sections=[{"tag": TAG_BY_NAME[t], "provisions": list(provisions_by_tag[t].values()),
+        sections=[{"tag": TAG_BY_NAME[t],
+                   "provisions": sorted(provisions_by_tag[t].values(), key=lambda p: -p["weight"]),
                    "advice": advice_for((t,)), "count": counts["tags"][t]}
                   for t in UNLAWFUL_TAGS if counts["tags"][t]],
         footer={"version": __version__, "model_id": manifest.get("model_id"), "model_sha256": manifest.get("sha256"),

@@ -18,7 +18,8 @@ from starlette.background import BackgroundTask
 from ... import __version__
 from ...files.tabular import InputError
 from ...labels import TAGS, tags_for_display
-from ...legal.statutes import DISCLAIMER, attach
+from ...legal import legal_result
+from ...legal.advice import DISCLAIMER
 from ...modeling.predict import Classifier
 from .deps import get_classifier
 from .jobs import run_job, summary_header
@@ -45,7 +46,7 @@ def classify(req: ClassifyRequest, clf: Classifier = Depends(get_classifier)) ->
     """Classify one message (``text``) or many (``texts``): tags, scores, evidence, provisions, advice."""
     texts = [req.text] if req.text is not None else list(req.texts or [])
     preds = clf.predict_many(texts, [req.date] * len(texts), explain_evidence=req.evidence)
-    return {"results": [{**p.to_dict(), **attach(p), "model": clf.model_info} for p in preds]}
+    return {"results": [{**p.to_dict(), **legal_result(p), "model": clf.model_info} for p in preds]}
 
 
 def _save_upload(upload: UploadFile) -> tuple[str, str]:

@@ -67,6 +67,8 @@ class Result(BaseModel):
     turns: list[dict]
     reasons: list[dict]
     provisions: list[dict]
+    provision_groups: list[dict] = []
+    legal_basis: list[dict] = []
     advice: dict
     disclaimer: str
     truncated: bool
