@@ -240,6 +240,12 @@ def test_5_big5_is_detected(small_classifier, tmp_path):
     assert [r.values[3] for r in rows[-3:]] == THREATS
 
 
+def test_5_big5_rows_after_an_ascii_head_are_read_as_big5(tmp_path):
+    path = big5_export(tmp_path / "late.csv", THREATS, n_ascii_rows=3000)  # the first 64 KB are ASCII
+    _, rows = _consume(path)
+    assert [r.values[3] for r in rows[-3:]] == THREATS
+
+
 # --- case 6: lone surrogates --------------------------------------------------------------------
 
 def test_6_lone_surrogate_is_a_clean_422_and_nothing_logged(client, caplog):

@@ -347,6 +347,10 @@ class MixedLines:
                 return line.decode("utf-8", errors="replace")
         try:
             text = line.decode("gb18030")
+            big5 = _big5_variant(line) if _hanzi_share(text) < 0.8 else None
+            if big5 and _hanzi_share(big5[1]) > _hanzi_share(text) + 0.1:  # Big5 read as GB18030 is garbage
+                self.stats["big5"] = self.stats.get("big5", 0) + 1
+                return big5[1]
             self.stats["gb18030"] += 1
             return text
         except UnicodeDecodeError:
