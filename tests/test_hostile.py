@@ -17,6 +17,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+import test_browser
 from fastapi.testclient import TestClient
 from hostile_files import big5_export, jsonl_hostile, xlsx_bomb, xlsx_far_cells, xlsx_rows
 from hypothesis import HealthCheck, given, settings
@@ -29,6 +30,7 @@ from classifier.scoring.batch import run_batch
 from classifier.text.masking import mask_pii
 
 ROOT = Path(__file__).resolve().parents[1]
+server, browser = test_browser.server, test_browser.browser  # fixtures of the browser test below
 LOCAL = "http://127.0.0.1"
 
 
@@ -550,3 +552,24 @@ def test_9_model_error_leaves_no_part_file(tmp_path):
     with pytest.raises(ModelError):
         run_batch(str(src), str(out / "o.csv"), model_dir=str(tmp_path / "no-model"))
     assert list(out.iterdir()) == []
+
+
+# --- in a real browser: the Content-Security-Policy breaks nothing on the pages -------------------
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_pages_run_under_the_csp_in_a_browser(request):
+    url = request.getfixturevalue("server")
+    page = request.getfixturevalue("browser").new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: m.type == "error" and "Content Security Policy" in m.text and problems.append(m.text))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    for path in ("/", "/review", "/docs"):
+        page.goto(url + path)
+        page.wait_for_load_state("networkidle")
+    page.goto(url + "/")
+    page.fill("textarea", "再不还钱就把你欠钱的事发给你通讯录里所有人")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_timeout(1500)
+    page.close()
+    assert problems == []
