@@ -13,7 +13,7 @@ from classifier.schema import SCHEMA_VERSION
 @pytest.fixture(scope="module")
 def client(small_classifier):
     app = create_app(classifier=small_classifier, max_upload_mb=1)
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
 
 

@@ -108,6 +108,32 @@ def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evide
         emit(lines)
 
 
+def _set_limits(ctx, param, value):
+    from ..files import limits
+
+    if value:
+        try:
+            limits.configure(limits.parse(value))
+        except ValueError as e:
+            raise click.BadParameter(str(e)) from None
+    return value
+
+
+def _raw_cells(value: bool) -> None:
+    if value:
+        from ..files import limits
+
+        limits.configure(raw_cells=True)
+
+
+def limits_option(f):
+    """``--limits NAME=N,…``: raise the limits on untrusted input (see files/limits.py, README Security)."""
+    from ..files.limits import LIMITS_HELP
+
+    return click.option("--limits", "limits_spec", callback=_set_limits, expose_value=False, metavar="NAME=N,…",
+                        help=LIMITS_HELP)(f)
+
+
 def input_options(f):
     """Options shared by the commands that read an export (batch, report, review)."""
     for opt in reversed([
@@ -120,6 +146,7 @@ def input_options(f):
         click.option("--sheet", help="XLSX: sheet name (default: the first)."),
         click.option("--me", help="Your own name or number in the sender column (e.g. your WeChat nickname): "
                                   "those messages are kept but not scored."),
+        limits_option,
     ]):
         f = opt(f)
     return f
@@ -139,6 +166,9 @@ def input_options(f):
               help="local: this machine; spark: Apache Spark (pip install '.[spark]').")
 @click.option("--master", default="local[*]", show_default=True, help="Spark master URL (with --engine spark).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@click.option("--raw-cells", is_flag=True, expose_value=False, callback=lambda c, p, v: _raw_cells(v),
+              help="CSV/TSV output: write cells starting with = + - @ as they are (default: prefixed with ' so "
+                   "spreadsheets show them as text, not run them as formulas).")
 @model_options
 def batch(input_paths, output, out_format, text_column, date_column, id_column, encoding, delimiter, no_header,
           sheet, me, workers, evidence, engine, master, quiet, model, trust_model) -> None:
@@ -297,6 +327,7 @@ def train(backend: str, extras: tuple[str, ...], holdout: float, out_dir: Path |
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--text-column", help="Column with the message text; default: found by name.")
 @click.option("--encoding", help="Input encoding (default: detected).")
+@limits_option
 @model_options
 def review(input_path, output, n, seed, text_column, encoding, model, trust_model) -> None:
     """Pick the rows most worth a human look and write them with an empty gold_tags column to fill in.
@@ -501,6 +532,7 @@ def statutes(provision: str | None, as_json: bool) -> None:
 @click.option("--max-upload-mb", default=50, show_default=True, type=int, help="Largest upload accepted.")
 @click.option("--access-log/--no-access-log", default=False, show_default=True,
               help="Log each request's method, path and status (never bodies).")
+@limits_option
 @model_options
 def serve(host: str, port: int, max_upload_mb: int, access_log: bool, model, trust_model) -> None:
     """Start the local web page and JSON API (FastAPI + uvicorn).
@@ -515,11 +547,15 @@ def serve(host: str, port: int, max_upload_mb: int, access_log: bool, model, tru
     from .web.app import create_app
 
     _load_classifier(model, trust_model)  # fail here, with a clear message, if the model is unusable
-    app = create_app(model, trust_model=trust_model, max_upload_mb=max_upload_mb)
+    app = create_app(model, trust_model=trust_model, max_upload_mb=max_upload_mb, host=host)
     click.echo(f"cuishou is running at http://{host}:{port}  (API docs: http://{host}:{port}/docs; Ctrl-C stops)", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo("warning: bound to a network address; anyone who can reach it can use it", err=True)
-    uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="warning")
+    from .web.jobs import private_tempdir
+
+    # on SIGTERM/Ctrl-C, requests get 3 s to finish; then running jobs are stopped and temp files removed
+    with private_tempdir():
+        uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="warning", timeout_graceful_shutdown=3)
 
 
 @cli.group()

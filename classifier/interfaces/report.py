@@ -19,7 +19,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from .. import __version__
-from ..files.tabular import SENDER_COLUMN_NAMES, find_column, parse_datetime
+from ..files.limits import current as current_limits
+from ..files.limits import hint as limit_hint
+from ..files.tabular import SENDER_COLUMN_NAMES, InputError, find_column, parse_datetime
 from ..labels import PRECEDENCE, TAG_BY_NAME, TAG_SEPARATOR, TAGS, UNLAWFUL_TAGS
 from ..legal import legal_result
 from ..legal.advice import DISCLAIMER, advice_for
@@ -84,8 +86,50 @@ def _png(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def label(value: object) -> str:
+    """A sender name as shown: cut to ``limits.label_chars`` characters, with … (a 2-million-character
+    "name" would otherwise be laid out by matplotlib for minutes)."""
+    text = str(value)
+    n = current_limits().label_chars
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def check_span(items: list[Item], path: str) -> None:
+    """Refuse a report whose dates span more than ``limits.report_days`` (0001-01-01 … 9999-12-31)."""
+    dated = [it for it in items if it.when]
+    if not dated:
+        return
+    first = min(dated, key=lambda it: it.when)
+    last = max(dated, key=lambda it: it.when)
+    days = (last.when - first.when).days
+    if days > current_limits().report_days:
+        raise InputError(f"{path}: the dates span {days:,} days, from data row {first.row} (year {first.when.year}) "
+                         f"to data row {last.row} (year {last.when.year}); check those dates "
+                         f"{limit_hint('report_days')}")
+
+
 def charts(items: list[Item], mask: bool) -> dict[str, str]:
-    """The three charts as PNG data URIs (empty when there is nothing dated to draw)."""
+    """The three charts as PNG data URIs (empty when there is nothing dated to draw).
+
+    Labels are never read as mathtext (a sender named ``$\\frac{1}{$`` would stop the report), and
+    matplotlib's missing-glyph warnings are silenced: they spell the label, a sender's name, into
+    stderr one character at a time.
+    """
+    import logging
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        font_log = logging.getLogger("matplotlib.font_manager")
+        level = font_log.level
+        font_log.setLevel(logging.ERROR)
+        try:
+            return _charts(items, mask)
+        finally:
+            font_log.setLevel(level)
+
+
+def _charts(items: list[Item], mask: bool) -> dict[str, str]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -94,7 +138,8 @@ def charts(items: list[Item], mask: bool) -> dict[str, str]:
 
     font = _cjk_font()
     name = (lambda t: TAG_BY_NAME[t].zh) if font else (lambda t: t)
-    rc = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False}
+    rc = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False,
+          "text.parse_math": False}
     out: dict[str, str] = {}
     dated = [it for it in items if it.when and it.primary]
     with plt.rc_context(rc):
@@ -102,7 +147,12 @@ def charts(items: list[Item], mask: bool) -> dict[str, str]:
             days = sorted({it.when.date() for it in dated})
             first, last = days[0], days[-1]
             span = [first + dt.timedelta(d) for d in range((last - first).days + 1)]
-            if len(span) > 400:  # long exports: by week
+            if len(span) > 400 * 7:  # very long exports: by month
+                span = sorted({d.replace(day=1) for d in days})
+                span = [dt.date(y, m, 1) for y in range(span[0].year, span[-1].year + 1) for m in range(1, 13)
+                        if span[0] <= dt.date(y, m, 1) <= span[-1]]
+                key = lambda d: d.replace(day=1)  # noqa: E731
+            elif len(span) > 400:  # long exports: by week
                 span = sorted({d - dt.timedelta(d.weekday()) for d in span})
                 key = lambda d: d - dt.timedelta(d.weekday())  # noqa: E731
             else:
@@ -184,7 +234,7 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
             return values[i] if i is not None and i < len(values) else ""
 
         tags = tuple(t for t in str(res[1]).split(TAG_SEPARATOR) if t)
-        items.append(Item(n, parse_datetime(get("date")), str(get("sender")), str(get("text")), str(res[0]), tags,
+        items.append(Item(n, parse_datetime(get("date")), label(get("sender")), str(get("text")), str(res[0]), tags,
                           str(res[-1])))
         if src.format == "image" and values[0] in getattr(src, "files", {}):
             items[-1].image = (src.files[values[0]], str(values[6]), str(values[7]))
@@ -200,6 +250,7 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
     finally:
         os.unlink(scored)
 
+    check_span(items, input_path)
     flagged = [it for it in items if set(it.tags) & set(UNLAWFUL_TAGS)]
     shown = items if include_all else flagged
     shown = sorted((it for it in shown if it.primary), key=lambda it: (it.when is None, it.when or dt.datetime.min, it.row))
@@ -247,8 +298,12 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
         disclaimer=DISCLAIMER,
     )
     tmp = f"{output}.part"
-    Path(tmp).write_text(html, encoding="utf-8")
-    os.replace(tmp, output)
+    try:
+        Path(tmp).write_text(html, encoding="utf-8")
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return {**summary.to_dict(), "flagged_listed": len(shown)}
 
 

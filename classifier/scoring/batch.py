@@ -187,7 +187,15 @@ class Summary:
 
 def _result_columns(columns: list[str]) -> list[str]:
     taken = set(columns)
-    return [c if c not in taken else f"{c}_cuishou" for c in BATCH_COLUMNS]
+    out = []
+    for c in BATCH_COLUMNS:
+        name, k = c, 1
+        while name in taken:  # "error" and "error_cuishou" both in the input: error_cuishou_2
+            name = f"{c}_cuishou" if k == 1 else f"{c}_cuishou_{k}"
+            k += 1
+        taken.add(name)
+        out.append(name)
+    return out
 
 
 def run_batch(input_path: str, output: str, *, text_column: str | None = None, date_column: str | None = None,
@@ -231,8 +239,6 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
                          (f"; id column {src.columns[id_idx]!r}" if id_idx is not None else "") +
                          (f"; direction column {src.columns[dir_idx]!r} (rows you sent are not scored)"
                           if dir_idx is not None else ""))
-    writer = Writer(output, fmt, list(src.columns) + _result_columns(src.columns),
-                    delimiter=src.delimiter or ",")
     result_names = _result_columns(src.columns)
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     pool = None
@@ -246,6 +252,9 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
             classifier.predict("预热 warm-up 还钱", explain_evidence=False)
             pool = _make_pool(n_workers, classifier, model_dir, trust_model)
             classifier = None
+    # created after the model loads, so a model error leaves no .part file behind
+    writer = Writer(output, fmt, list(src.columns) + _result_columns(src.columns),
+                    delimiter=src.delimiter or ",")
     start = time.perf_counter()
     pending: deque[tuple[list, Future | list]] = deque()
     row_number = 0

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import escape
 from starlette.background import BackgroundTask
 
 from ... import __version__
@@ -21,6 +22,7 @@ from ...legal import legal_result
 from ...legal.advice import DISCLAIMER
 from ...modeling.predict import Classifier
 from .deps import get_classifier
+from .jobs import run_job, summary_header
 from .schemas import ClassifyRequest, ClassifyResponse, ErrorResponse
 
 router = APIRouter()
@@ -84,8 +86,8 @@ def batch(file: UploadFile = File(..., description="CSV/TSV/XLSX/JSON Lines expo
     fd, out = tempfile.mkstemp(prefix="cuishou-scored-", suffix=f".{fmt}")
     os.close(fd)
     try:
-        summary = run_batch(src, out, text_column=text_column, date_column=date_column, encoding=encoding,
-                            out_format=fmt, classifier=clf)
+        summary = run_job(run_batch, src, out, text_column=text_column, date_column=date_column, encoding=encoding,
+                          out_format=fmt, classifier=clf)
     except InputError as e:
         _cleanup(src, out)
         raise HTTPException(422, str(e).replace(src, file.filename or "upload")) from None
@@ -94,7 +96,7 @@ def batch(file: UploadFile = File(..., description="CSV/TSV/XLSX/JSON Lines expo
         raise
     _cleanup(src)
     stem = Path(file.filename or "messages").stem
-    headers = {"X-Cuishou-Summary": json.dumps(summary.to_dict(), ensure_ascii=True)}
+    headers = {"X-Cuishou-Summary": summary_header(summary.to_dict())}
     return FileResponse(out, media_type=MEDIA[fmt], filename=f"{stem}.scored.{fmt}", headers=headers,
                         background=BackgroundTask(_cleanup, out))
 
@@ -113,9 +115,9 @@ def report(file: UploadFile = File(..., description="CSV/TSV/XLSX/JSON Lines exp
     fd, out = tempfile.mkstemp(prefix="cuishou-report-", suffix=".html")
     os.close(fd)
     try:
-        build_report(src, out, mask=mask, include_all=include_all, text_column=text_column, date_column=date_column,
-                     sender_column=sender_column, classifier=clf)
-        html = Path(out).read_text(encoding="utf-8").replace(Path(src).name, file.filename or "upload")
+        run_job(build_report, src, out, mask=mask, include_all=include_all, text_column=text_column,
+                date_column=date_column, sender_column=sender_column, classifier=clf)
+        html = Path(out).read_text(encoding="utf-8").replace(Path(src).name, str(escape(file.filename or "upload")))
     except InputError as e:
         raise HTTPException(422, str(e).replace(src, file.filename or "upload")) from None
     finally:
@@ -141,7 +143,7 @@ def review_list(file: UploadFile = File(..., description="An export or a scored 
 
     src, _ = _save_upload(file)
     try:
-        columns, rows = select_for_review(clf, src, n=n, text_column=text_column)
+        columns, rows = run_job(select_for_review, clf, src, n=n, text_column=text_column)
         t_idx = find_column(columns, text_column, TEXT_COLUMN_NAMES, "text", src)
     except InputError as e:
         raise HTTPException(422, str(e).replace(src, file.filename or "upload")) from None
