@@ -63,19 +63,20 @@ def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evide
       cuishou classify            (on a terminal: paste messages one per line, Ctrl-D to end)
     """
     from ..legal.statutes import attach, render_legal
+    from ..scoring.core import message_json, score_texts
 
     clf = _load_classifier(model, trust_model)
     date = date_.date() if date_ else None
 
     def emit(batch: list[str]) -> None:
-        for pred in clf.predict_many(batch, [date] * len(batch), explain_evidence=not no_evidence):
-            legal = attach(pred)
+        for row in score_texts(clf, batch, [date] * len(batch), evidence="all", explain=not no_evidence):
             if as_json:
-                click.echo(json.dumps({**pred.to_dict(), **legal, "model": clf.model_info}, ensure_ascii=False))
+                click.echo(json.dumps(message_json(row.prediction, clf.model_info), ensure_ascii=False))
             else:
                 from .render import render_prediction
 
-                click.echo(render_prediction(pred, {"legal": render_legal(legal, full_text=full)}))
+                legal = render_legal(attach(row.prediction), full_text=full)
+                click.echo(render_prediction(row.prediction, {"legal": legal}))
                 click.echo("")
 
     if texts and texts != ("-",):
@@ -103,7 +104,8 @@ def input_options(f):
     for opt in reversed([
         click.option("--text-column", help="Column with the message text (name or 1-based number); default: found by name."),
         click.option("--date-column", help="Column with the date (feeds the law in force then); default: found by name."),
-        click.option("--id-column", help="Column with a row id (kept; used by the Spark engine and the report)."),
+        click.option("--id-column", help="Column with a row id (kept; the Spark engine's id, shown for each message "
+                                          "in the report)."),
         click.option("--encoding", help="Input encoding (default: detected; Chinese exports are often gb18030 or utf-16)."),
         click.option("--delimiter", help="Field delimiter (default: sniffed)."),
         click.option("--no-header", is_flag=True, help="The first row is data; columns are named column_1, column_2 …"),
@@ -116,7 +118,8 @@ def input_options(f):
 @cli.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
-              help="Output file (.csv, .tsv, .xlsx, .jsonl; '-' = CSV on stdout), or a folder with --engine spark.")
+              help="Output file (.csv, .tsv, .xlsx, .jsonl, .parquet; '-' = CSV on stdout), or a folder with "
+                   "--engine spark.")
 @click.option("--format", "out_format", type=click.Choice(["csv", "tsv", "xlsx", "jsonl", "parquet"]),
               help="Output format (default: from the -o extension).")
 @input_options
@@ -130,7 +133,7 @@ def input_options(f):
 @model_options
 def batch(input_path, output, out_format, text_column, date_column, id_column, encoding, delimiter, no_header,
           sheet, workers, evidence, engine, master, quiet, model, trust_model) -> None:
-    """Score every row of a CSV/TSV/XLSX/JSON Lines export; keep every row and column, add the results.
+    """Score every row of a CSV/TSV/XLSX/JSON Lines/Parquet export; keep every row and column, add the results.
 
     Added columns (same names and meanings as `classify --json`): primary_label, tags,
     score_<tag> for each of the five tags, statutes, evidence, error.
@@ -140,6 +143,7 @@ def batch(input_path, output, out_format, text_column, date_column, id_column, e
       cuishou batch sms_export.csv -o scored.csv
       cuishou batch outbound_log.xlsx -o scored.xlsx --text-column 短信内容 --date-column 发送时间
       cuishou batch messages.csv -o - --quiet | head
+      cuishou batch lake_export.parquet -o scored.parquet
     """
     from ..files.tabular import InputError
     from ..modeling.predict import ModelError
@@ -158,8 +162,6 @@ def batch(input_path, output, out_format, text_column, date_column, id_column, e
         if not quiet:
             click.echo(json.dumps(result, ensure_ascii=False), err=True)
         return
-    if out_format == "parquet":
-        raise click.ClickException("parquet output needs --engine spark")
     size = Path(input_path).stat().st_size if input_path != "-" and Path(input_path).is_file() else None
     try:
         summary = run_batch(input_path, output, text_column=text_column, date_column=date_column, id_column=id_column,
@@ -199,7 +201,8 @@ def report(input_path, output, text_column, date_column, id_column, encoding, de
         raise click.ClickException("refusing to overwrite the input file; choose another -o")
     try:
         summary = build_report(input_path, output, mask=not no_mask, include_all=include_all, text_column=text_column,
-                               date_column=date_column, sender_column=sender_column, encoding=encoding,
+                               date_column=date_column, sender_column=sender_column, id_column=id_column,
+                               encoding=encoding,
                                delimiter=delimiter, no_header=no_header, sheet=sheet, model_dir=model,
                                trust_model=trust_model)
     except (InputError, ModelError) as e:
@@ -288,15 +291,19 @@ def review(input_path, output, n, seed, text_column, encoding, model, trust_mode
         raise click.ClickException("refusing to overwrite the input file; choose another -o")
     clf = _load_classifier(model, trust_model)
     try:
-        columns, rows = select_for_review(clf, input_path, n=n, seed=seed, text_column=text_column, encoding=encoding)
+        found = select_for_review(clf, input_path, n=n, seed=seed, text_column=text_column, encoding=encoding)
     except InputError as e:
         raise click.ClickException(str(e)) from None
-    write_review(columns, rows, output)
+    write_review(found.columns, found.rows, output)
     from collections import Counter
 
-    reasons = Counter(r[len(columns) - 5] for r in rows)
-    click.echo(f"{len(rows)} rows to review ({', '.join(f'{k} {v}' for k, v in reasons.items())}); written to {output}",
-               err=True)
+    reasons = Counter(r[found.columns.index("review_reason")] for r in found.rows)
+    click.echo(f"{len(found.rows)} rows to review ({', '.join(f'{k} {v}' for k, v in reasons.items())}); "
+               f"written to {output}", err=True)
+    if found.skipped:
+        more = f" … and {len(found.skipped) - 10} more" if len(found.skipped) > 10 else ""
+        click.echo(f"{len(found.skipped)} rows could not be scored and are not in the list: "
+                   + "; ".join(found.skipped[:10]) + more, err=True)
 
 
 @cli.command()

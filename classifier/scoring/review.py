@@ -17,45 +17,58 @@ The output keeps the original columns and adds the review columns (REVIEW_COLUMN
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..files.tabular import TEXT_COLUMN_NAMES, InputError, find_column, open_source
-from ..labels import TAG_NAMES, TAG_SEPARATOR, UNLAWFUL_TAGS, TagError, parse_tags
-from ..modeling.pipeline import logit
+from ..files.tabular import TEXT_COLUMN_NAMES, InputError, find_column, fix_width, open_source
+from ..labels import TAG_NAMES, TAG_SEPARATOR, TagError, parse_tags
+from ..modeling.pipeline import UNLAWFUL_IDX, logit
+from .core import open_input, score_rows
 
 REVIEW_COLUMNS = ("review_row", "review_reason", "review_margin", "predicted_tags", "predicted_primary", "gold_tags")
-_UNLAWFUL_IDX = [TAG_NAMES.index(t) for t in UNLAWFUL_TAGS]
+
+
+@dataclass
+class ReviewList:
+    """The review file: the input's columns plus REVIEW_COLUMNS, its rows, and the rows left out."""
+
+    columns: list[str]
+    rows: list[list]
+    skipped: list[str] = field(default_factory=list)  # "row N: why" for rows that could not be scored
+    text_index: int = 0
 
 
 def select_for_review(classifier, input_path: str, n: int = 200, seed: int = 0, text_column: str | None = None,
-                      confident_share: float = 0.1, **read_options) -> tuple[list[str], list[list]]:
-    """Columns and rows of the review list (at most ``n`` rows, most useful first)."""
-    src = open_source(input_path, **read_options)
-    t_idx = find_column(src.columns, text_column, TEXT_COLUMN_NAMES, "text", input_path)
-    rows = [r.values for r in src.rows if not r.error]
-    if not rows:
-        raise InputError(f"{input_path}: no rows to review")
-    texts = [str(r[t_idx]) if t_idx < len(r) else "" for r in rows]
-    preds = classifier.predict_many(texts, explain_evidence=False)
+                      confident_share: float = 0.1, **read_options) -> ReviewList:
+    """The review list (at most ``n`` rows, most useful first). ``review_row`` is the data row number."""
+    src = open_input(input_path, text_column=text_column, **read_options)
     th = classifier.thresholds
     tth = classifier.turn_thresholds
-    margin = np.full(len(rows), np.inf)
-    disagree = np.zeros(len(rows), dtype=bool)
-    for i, p in enumerate(preds):
-        if p.error:
+    kept: list[tuple[int, list, tuple[str, ...], str]] = []
+    margins: list[float] = []
+    disagree: list[bool] = []
+    skipped: list[str] = []
+    for row in score_rows(src, classifier, evidence="none", explain=False):
+        p = row.prediction
+        if p is None or p.error:
+            skipped.append(f"row {row.row_number}: {row.error}")
             continue
+        kept.append((row.row_number, row.values, p.tags, p.primary_label))
         s = np.array([p.scores[t] for t in TAG_NAMES])
-        margin[i] = float(np.min(np.abs(logit(s) - logit(th))))
+        margins.append(float(np.min(np.abs(logit(s) - logit(th)))))
         scored_turns = [t for t in p.turns if t.scored]
-        if len(scored_turns) > 1:
-            # the call as a whole carries the tag, but no single collector turn would (or the reverse)
-            disagree[i] = any((TAG_NAMES[j] in p.tags) != any(t.scores.get(TAG_NAMES[j], 0) >= tth[j]
-                                                               for t in scored_turns) for j in _UNLAWFUL_IDX)
+        # the call as a whole carries the tag, but no single collector turn would (or the reverse)
+        disagree.append(len(scored_turns) > 1 and any(
+            (TAG_NAMES[j] in p.tags) != any(t.scores.get(TAG_NAMES[j], 0) >= tth[j] for t in scored_turns)
+            for j in UNLAWFUL_IDX.tolist()))
+    if not kept:
+        raise InputError(f"{input_path}: no rows to review" + (f" ({'; '.join(skipped[:5])})" if skipped else ""))
+    margin = np.array(margins)
     n_conf = max(1, round(n * confident_share)) if n >= 5 else 0
-    order = [i for i in np.argsort(margin, kind="stable").tolist() if np.isfinite(margin[i])]
+    order = np.argsort(margin, kind="stable").tolist()
     chosen: list[tuple[int, str]] = []
     taken: set[int] = set()
     for i in order:
@@ -74,12 +87,11 @@ def select_for_review(classifier, input_path: str, n: int = 200, seed: int = 0, 
     rng = random.Random(seed)
     for i in rng.sample(confident, k=min(len(confident), n - len(chosen))):
         chosen.append((i, "confident_check"))
-    columns = list(src.columns) + list(REVIEW_COLUMNS)
     out = []
     for i, reason in chosen:
-        p = preds[i]
-        out.append([*list(rows[i]), i + 1, reason, round(float(margin[i]), 3), TAG_SEPARATOR.join(p.tags), p.primary_label, ""])
-    return columns, out
+        number, values, tags, primary = kept[i]
+        out.append([*values, number, reason, round(float(margin[i]), 3), TAG_SEPARATOR.join(tags), primary, ""])
+    return ReviewList(list(src.columns) + list(REVIEW_COLUMNS), out, skipped, src.roles["text"])
 
 
 def write_review(columns: list[str], rows: list[list], output: str) -> None:
@@ -100,6 +112,7 @@ def read_labelled(path: str | Path, text_column: str | None = None) -> pd.DataFr
     g_idx = find_column(src.columns, None, ("gold_tags", "tags", "label", "labels", "标签"), "label", str(path))
     problems, rows = [], []
     for n, row in enumerate(src.rows, start=2):
+        row = fix_width(row, len(src.columns), t_idx, src.delimiter or ",", src.stats)
         if row.error:
             problems.append(f"row {n}: {row.error}")
             continue

@@ -1,4 +1,7 @@
-"""Request and response models of the JSON API (they also make the OpenAPI docs at /docs)."""
+"""Request and response models of the JSON API (they also make the OpenAPI docs at /docs).
+
+A result is ``schema.Result``: the same model that declares the ``classify --json`` output.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,8 @@ import datetime as dt
 
 from pydantic import BaseModel, Field, model_validator
 
-from ...modeling.predict import MAX_CHARS
+from ...modeling.results import MAX_CHARS
+from ...schema import Result
 
 MAX_TEXTS = 1000
 
@@ -27,40 +31,6 @@ class ClassifyRequest(BaseModel):
             if len(t) > MAX_CHARS:
                 raise ValueError(f"each text must be at most {MAX_CHARS} characters")
         return self
-
-
-class Phrase(BaseModel):
-    text: str
-    start: int
-    end: int
-    weight: float
-
-
-class Evidence(BaseModel):
-    tag: str
-    phrases: list[Phrase]
-    turn: int | None
-    speaker: str | None
-
-
-class Result(BaseModel):
-    """Same fields as ``cuishou classify --json`` (schema_version 1.0)."""
-
-    schema_version: str
-    primary_label: str | None
-    primary_label_zh: str | None
-    tags: list[str]
-    scores: dict[str, float]
-    evidence: list[Evidence]
-    turns: list[dict]
-    reasons: list[dict]
-    provisions: list[dict]
-    advice: dict
-    disclaimer: str
-    truncated: bool
-    date: str | None
-    error: str | None
-    model: dict
 
 
 class ClassifyResponse(BaseModel):
