@@ -35,6 +35,7 @@ def test_no_text_or_group_in_two_splits(splits):
             assert groups.setdefault(group, name) == name, f"group {group} in {groups[group]} and {name}"
 
 
+@pytest.mark.slow
 def test_no_near_duplicates_between_test_and_train(splits):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -60,6 +61,7 @@ def test_corpus_meets_the_issue_quotas(splits):
     assert tag_matrix(df[~written]["tags"])[:, 0].all()  # real text is only ever a negative
 
 
+@pytest.mark.slow
 def test_processed_data_is_rebuilt_exactly_from_raw(tmp_path):
     summary = build(tmp_path)
     for split in ("train", "dev", "test"):

@@ -25,6 +25,7 @@ def test_decode_obeys_the_tag_rules():
     assert out[1].tolist() == [False, False, True, True, False]
 
 
+@pytest.mark.slow
 def test_estimator_conventions(small_train):
     est = MultiTagClassifier(C=2.0)
     assert clone(est).get_params() == est.get_params()
@@ -55,6 +56,7 @@ def test_model_holds_no_training_text(small_pipeline, small_train):
             assert probe.encode("utf-8") not in blob, probe
 
 
+@pytest.mark.slow
 def test_training_is_deterministic(small_train, tmp_path):
     paths = []
     for k in range(2):

@@ -154,14 +154,18 @@ def _utf16_variant(sample: bytes) -> str | None:
     return best[1] if best else None
 
 
-def _looks_binary(sample: bytes, encoding: str) -> bool:
-    """Most of a text export is printable; a photo or archive renamed .csv is not."""
+def _looks_binary(sample: bytes, encoding: str, given: bool = False) -> bool:
+    """Most of a text export is printable; a photo or archive renamed .csv is not.
+
+    With an encoding ``given`` by the user, undecodable bytes are not taken as binary: the rows
+    that hold them are flagged instead (the encoding is probably wrong, and the user should see where)."""
     if not encoding.startswith("utf-16") and sample.count(0) > max(2, len(sample) // 100):
         return True
     text = sample[: len(sample) // 4 * 4].decode(encoding, errors="replace")
     if not text:
         return False
-    odd = sum(1 for c in text if (c < " " and c not in "\t\r\n") or c == "\ufffd" or "\ue000" <= c <= "\uf8ff")
+    odd = sum(1 for c in text if (c < " " and c not in "\t\r\n") or (c == "\ufffd" and not given)
+              or "\ue000" <= c <= "\uf8ff")
     return odd > max(16, len(text) // 20)
 
 
@@ -246,7 +250,7 @@ def open_source(path: str, *, encoding: str | None = None, delimiter: str | None
         codecs.lookup(enc)
     except LookupError:
         raise InputError(f"{path}: unknown encoding {enc!r}") from None
-    if head and _looks_binary(head, enc):
+    if head and _looks_binary(head, enc, given=encoding is not None):
         if head.startswith(b"PK\x03\x04"):
             raise InputError(f"{path}: this is a zip/xlsx file, not CSV text; save it as CSV or name it .xlsx")
         raise InputError(f"{path}: looks like a binary file, not a text export (CSV, TSV, JSON Lines)")
