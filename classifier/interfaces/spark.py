@@ -15,6 +15,7 @@ Row order is not kept across partitions; every output row carries the input's id
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -37,6 +38,23 @@ def _require_spark():
         raise InputError(INSTALL_HINT) from None
     if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
         raise InputError("Spark needs Java (17 or newer) on PATH or JAVA_HOME; install a JDK and retry")
+
+
+@contextlib.contextmanager
+def _workers_run_this_python():
+    """While the SparkContext starts: unless ``PYSPARK_PYTHON`` is set, point it at this interpreter.
+
+    PySpark reads it once, when the context starts; without it, workers start the first "python3"
+    on PATH, which lacks the project unless the virtual environment is activated.
+    """
+    if os.environ.get("PYSPARK_PYTHON"):
+        yield
+        return
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    try:
+        yield
+    finally:
+        del os.environ["PYSPARK_PYTHON"]
 
 
 _EXECUTOR_CLF: dict[str, object] = {}
@@ -100,14 +118,10 @@ def run_spark(input_path: str, output: str, *, text_column: str | None = None, d
         raise InputError(f"{output}: already exists; Spark writes a new folder (choose another -o)")
     own = spark is None
     if own:
-        builder = SparkSession.builder
-        if not os.environ.get("PYSPARK_PYTHON"):
-            # else workers start the first "python3" on PATH, which lacks the project unless the
-            # virtual environment is activated
-            builder = builder.config("spark.pyspark.python", sys.executable)
-        spark = (builder.master(master).appName("cuishou-batch")
-                 .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-                 .config("spark.ui.enabled", "false").getOrCreate())
+        with _workers_run_this_python():
+            spark = (SparkSession.builder.master(master).appName("cuishou-batch")
+                     .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+                     .config("spark.ui.enabled", "false").getOrCreate())
         spark.sparkContext.setLogLevel("ERROR")
     start = time.perf_counter()
     try:
