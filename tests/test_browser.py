@@ -90,6 +90,8 @@ def test_paste_a_threat_and_see_label_highlight_and_provision(server, browser):
     assert any("治安管理处罚法第五十条" in c for c in citations), citations
     page.locator("#provisions details").first.click()
     assert "第五十条" in page.locator("#provisions details").first.inner_text()
+    disclaimer = "本结果由自动模型生成，仅供参考，不构成法律意见"
+    assert page.locator("body").inner_text().count(disclaimer) == 1  # once under the result, not twice
     page.screenshot(path=str(ARTIFACTS / "web-threat.png"), full_page=True)
     # switch to English: labels change, the result stays
     page.click("#lang")
