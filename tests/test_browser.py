@@ -128,7 +128,7 @@ def test_review_page_saves_corrections_to_a_local_csv(server, browser, tmp_path)
     dl.value.save_as(path)
     text = path.read_text(encoding="utf-8-sig")
     assert text.startswith("review_row,text,predicted_tags,review_reason,gold_tags") and "threat" in text
-    from classifier.scoring.review import read_labelled
+    from classifier.modeling.user_labels import read_labelled
 
     assert len(read_labelled(path)) >= 1  # what the page saves is what `train --extra` reads
     page.close()

@@ -169,7 +169,7 @@ def test_review_reports_ragged_rows_by_number(small_classifier, tmp_path):
 
 
 def test_labelled_file_ragged_rows_name_the_row_without_markers(tmp_path):
-    from classifier.scoring.review import read_labelled
+    from classifier.modeling.user_labels import read_labelled
 
     bad = tmp_path / "l.csv"
     bad.write_text("gold_tags,text\nthreat\nharassment,老赖,还钱\n", encoding="utf-8")
@@ -257,7 +257,7 @@ def test_csv_to_parquet_and_unreadable_parquet(small_classifier, tmp_path):
     assert got.num_rows == 24 and got.schema.field("address").type == "string"
     bad = tmp_path / "bad.parquet"
     bad.write_bytes(b"PAR1 not really")
-    with pytest.raises(InputError, match="bad.parquet: not a readable Parquet file"):
+    with pytest.raises(InputError, match=r"bad\.parquet: not a readable Parquet file"):
         run_batch(str(bad), str(tmp_path / "x.csv"), classifier=small_classifier)
     with pytest.raises(InputError, match="cannot be written to stdout"):
         run_batch(EXPORT, "-", out_format="parquet", classifier=small_classifier)

@@ -10,7 +10,8 @@ from classifier import config
 from classifier.files.tabular import InputError
 from classifier.interfaces.cli import cli
 from classifier.modeling.dataset import load_split
-from classifier.scoring.review import REVIEW_COLUMNS, read_labelled, select_for_review, write_review
+from classifier.modeling.user_labels import read_labelled
+from classifier.scoring.review import REVIEW_COLUMNS, select_for_review, write_review
 
 pytestmark = pytest.mark.slow
 
@@ -77,7 +78,7 @@ def test_training_with_user_rows_fixes_a_systematic_error_and_never_touches_the_
     assert "your held-out rows" in r.output and "project test split" in r.output
 
     from classifier.modeling.predict import Classifier
-    from classifier.scoring.review import split_user_rows
+    from classifier.modeling.user_labels import split_user_rows
 
     _, held = split_user_rows(read_labelled(labelled), 0.3)
     before, after = Classifier.load(base, trust=True), Classifier.load(local, trust=True)

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from classifier.legal import statutes as S  # noqa: N812
 from classifier.labels import HARASSMENT, LAWFUL_REMINDER, NOT_COLLECTION, THIRD_PARTY_CONTACT, THREAT
+from classifier.legal import statutes as S  # noqa: N812
 from classifier.modeling.predict import Prediction
 
 

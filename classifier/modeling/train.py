@@ -162,7 +162,7 @@ def retrain_with_user_rows(extra_files, out_dir: Path, before: Classifier, proce
     Uses the C of the model being improved; returns before/after macro-F1 and primary-label accuracy
     on the project's test split and on the user's held-out rows. The user's rows stay on this machine.
     """
-    from ..scoring.review import read_labelled, split_user_rows
+    from .user_labels import read_labelled, split_user_rows
 
     user = pd.concat([read_labelled(p) for p in extra_files], ignore_index=True)
     user_train, user_test = split_user_rows(user, holdout)
