@@ -44,7 +44,7 @@ class Evidence:
 def evidence_text(ev: Evidence, *, quoted: bool = False, label: str | None = None, mask: bool = False) -> str:
     """One line of evidence: the tag, the turn it came from, its phrases.
 
-    Plain (``tag (turn 2 催收员): a, b``) for batch cells; ``quoted`` (``tag（第2轮 催收员）：「a」、「b」``)
+    Plain (``tag (turn 2 催收员): a, b``) for batch cells; ``quoted`` (``tag（第2轮 催收员）: 「a」、「b」``)
     for people reading the terminal or the report. ``mask`` masks phone, ID and card numbers.
     """
     name = label or ev.tag
@@ -54,7 +54,7 @@ def evidence_text(ev: Evidence, *, quoted: bool = False, label: str | None = Non
         where = f" (turn {ev.turn + 1}{speaker})" if ev.turn is not None else ""
         return f"{name}{where}: " + ", ".join(texts)
     where = f"（第{ev.turn + 1}轮{speaker}）" if ev.turn is not None else ""
-    return f"{name}{where}：" + ("、".join(f"「{t}」" for t in texts) or "—")
+    return f"{name}{where}: " + ("、".join(f"「{t}」" for t in texts) or "—")
 
 
 @dataclass
