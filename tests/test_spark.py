@@ -15,6 +15,13 @@ def _require():
         pytest.skip("Spark needs Java")
 
 
+def _write_csv(path, header, rows) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
 def test_spark_matches_single_machine(tmp_path):
     _require()
     from classifier.interfaces.spark import ROW_ID, run_spark
@@ -24,10 +31,7 @@ def test_spark_matches_single_machine(tmp_path):
     with open("data/processed/test.csv", encoding="utf-8") as f:
         texts = [r["text"] for r in csv.DictReader(f)]
     rows = [(f"2026-0{1 + i % 9}-1{i % 9}", texts[i % len(texts)]) for i in range(3000)]
-    with open(src, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["date", "content"])
-        w.writerows(rows)
+    _write_csv(src, ["date", "content"], rows)
     local = tmp_path / "local.csv"
     run_batch(str(src), str(local), workers=0)
     with open(local, encoding="utf-8-sig") as f:
@@ -84,10 +88,7 @@ def test_spark_from_a_non_activated_venv_on_labelled_input_equals_single_machine
     src = tmp_path / "labelled.csv"
     with open("data/processed/test.csv", encoding="utf-8") as f:
         rows = [(r["text"], r["tags"]) for r in csv.DictReader(f)][:200]
-    with open(src, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["content", "tags"])
-        w.writerows(rows)
+    _write_csv(src, ["content", "tags"], rows)
     local = tmp_path / "local.csv"
     run_batch(str(src), str(local), workers=0)
     expected = pd.read_csv(local, dtype=str, keep_default_na=False, encoding="utf-8-sig")
