@@ -48,7 +48,8 @@ def cli() -> None:
 @click.option("--date", "date_", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Date the message was received (YYYY-MM-DD): picks the law in force then.")
 @click.option("--no-evidence", is_flag=True, help="Skip the evidence phrases (faster).")
-@click.option("--full", is_flag=True, help="Print the exact text of every provision.")
+@click.option("--full", is_flag=True,
+              help="Show every provision (not only the three most relevant), each with its exact text.")
 @model_options
 def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evidence: bool, full: bool, model,
              trust_model) -> None:
@@ -62,8 +63,9 @@ def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evide
       cuishou classify --json "..."
       cuishou classify            (on a terminal: paste messages one per line, Ctrl-D to end)
     """
-    from ..legal.statutes import attach, render_legal
+    from ..legal import legal_result
     from ..scoring.core import message_json, score_texts
+    from .render import render_legal, render_prediction
 
     clf = _load_classifier(model, trust_model)
     date = date_.date() if date_ else None
@@ -73,9 +75,7 @@ def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evide
             if as_json:
                 click.echo(json.dumps(message_json(row.prediction, clf.model_info), ensure_ascii=False))
             else:
-                from .render import render_prediction
-
-                legal = render_legal(attach(row.prediction), full_text=full)
+                legal = render_legal(legal_result(row.prediction), full=full)
                 click.echo(render_prediction(row.prediction, {"legal": legal}))
                 click.echo("")
 
@@ -383,6 +383,37 @@ def perturb(input_path, output, text_column, seed, rate, tricks) -> None:
     click.echo(f"{len(out)} rows, {int((out['perturbation'] != '').sum())} perturbed; written to {output}", err=True)
 
 
+@cli.command("legal-eval")
+@click.option("--cases", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="JSON Lines test set (default: tests/data/legal_cases.jsonl).")
+@click.option("--predicted", is_flag=True, help="Use the model's predicted tags instead of the gold tags.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print every case with a miss or a forbidden citation.")
+@model_options
+def legal_eval(cases: Path | None, predicted: bool, verbose: bool, model, trust_model) -> None:
+    """Score the legal layer on messages cited the way a careful lawyer would.
+
+    Prints the share of must-cite provisions among the first three and anywhere, and the number of
+    messages with a forbidden citation (see classifier/legal/evaluate.py). Gold tags measure the
+    legal layer alone; --predicted measures it behind the model.
+    """
+    from ..legal.evaluate import CASES_PATH, evaluate, load_cases
+
+    path = cases or CASES_PATH
+    if not path.exists():
+        raise click.ClickException(f"no test set at {path} (it ships with the source checkout); pass --cases FILE")
+    try:
+        loaded = load_cases(path)
+    except (ValueError, KeyError) as e:
+        raise click.ClickException(f"{path}: {e}") from None
+    clf = _load_classifier(model, trust_model) if predicted else None
+    score = evaluate(loaded, classifier=clf)
+    click.echo(json.dumps({"tags": "predicted" if predicted else "gold", **score.summary()}, ensure_ascii=False))
+    if verbose:
+        for c in score.cases:
+            if c["missed"] or c["forbidden"] or len(c["top3"]) < len(c["anywhere"]):
+                click.echo(json.dumps(c, ensure_ascii=False))
+
+
 @cli.command()
 @click.argument("provision", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -405,10 +436,13 @@ def statutes(provision: str | None, as_json: bool) -> None:
             click.echo(json.dumps(p, ensure_ascii=False, indent=2))
             return
         click.echo(f"{citation(p)}  {p.get('title', '')}")
-        click.echo(f"{p['law']} · {p['version']} · 施行 {p['effective_from']}" +
-                   (f" 至 {p['effective_to']}" if p["effective_to"] else "（现行）"))
+        click.echo(f"{p['law']} · {p['version']} · 引用措辞自 {p['effective_from']} 施行" +
+                   (f" 至 {p['effective_to']}" if p["effective_to"] else "（现行）") +
+                   (f" · 本条自 {p['article_effective_from']} 起存在" if p.get("article_effective_from") else ""))
+        if p.get("dates_note"):
+            click.echo(p["dates_note"])
         if p.get("replaces"):
-            click.echo(f"2012年文本对应条文: {p['replaces']}")
+            click.echo(f"修订前文本对应条文 earlier text: {p['replaces']}")
         if p.get("replaced_by"):
             click.echo(f"2026-01-01起由 {p['replaced_by']} 取代")
         click.echo(f"核对 verification: {p['verification']} · 来源 source: {p['source']}")
@@ -424,7 +458,7 @@ def statutes(provision: str | None, as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for p in rows:
-        start = p.get("effective_from_article") or p["effective_from"]
+        start = p.get("article_effective_from") or p["effective_from"]
         status = f"{start}–{p['effective_to']}" if p["effective_to"] else f"{start}起"
         click.echo(f"{p['id']:<28} {citation(p):<30} {p['verification']:<3} {status:<24} {p.get('title', '')}")
     click.echo(f"\n{len(rows)} provisions. Show one: cuishou statutes ID", err=True)

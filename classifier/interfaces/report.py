@@ -22,7 +22,9 @@ from markupsafe import Markup, escape
 from .. import __version__
 from ..files.digest import sha256_file
 from ..labels import PRECEDENCE, TAG_BY_NAME, TAGS, UNLAWFUL_TAGS
-from ..legal.statutes import DISCLAIMER, advice_for, attach
+from ..legal import legal_result
+from ..legal.advice import DISCLAIMER, advice_for
+from ..legal.reasons import BY_CODE
 from ..modeling.results import evidence_text
 from ..text.masking import mask_pii
 
@@ -47,6 +49,8 @@ class Item:
     highlighted: Markup = field(default_factory=Markup)
     evidence: list[str] = field(default_factory=list)
     citations: list[str] = field(default_factory=list)
+    provisions: list[dict] = field(default_factory=list)  # ranked; the template shows 3 and folds the rest
+    legal_basis: list[dict] = field(default_factory=list)  # lawful reminders only
 
 
 def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
@@ -187,16 +191,18 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
         if not it.primary or not (include_all or row.unlawful):
             continue
         pred = row.prediction
-        legal = attach(pred)
+        legal = legal_result(pred)
         spans = [(p.start, p.end, ev.tag) for ev in pred.evidence for p in ev.phrases]
         it.highlighted = highlight(show(pred.text), spans)
         it.evidence = [evidence_text(ev, quoted=True, label=TAG_BY_NAME[ev.tag].zh, mask=mask) for ev in pred.evidence]
         it.citations = [p["citation"] for p in legal["provisions"] if p["kind"] != "guidance"]
+        it.provisions, it.legal_basis = legal["provisions"], legal["legal_basis"]
         for p in legal["provisions"]:
-            for why in p["because"]:
-                tag = why.split(":", 1)[1] if why.startswith("tag:") else None
-                if tag in provisions_by_tag:
-                    provisions_by_tag[tag].setdefault(p["id"] + p["items"], p)
+            for code in p["because"]:
+                for part in code.split("+"):
+                    tag = part.split(":", 1)[1] if part.startswith("fallback:") else BY_CODE[part].family
+                    if tag in provisions_by_tag:
+                        provisions_by_tag[tag].setdefault(p["id"] + p["items"], p)
         shown.append(it)
     summary.finish(src, time.perf_counter() - start)
     shown.sort(key=lambda it: (it.when is None, it.when or dt.datetime.min, it.row))
@@ -213,7 +219,8 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
         date_to=max(when).strftime("%Y-%m-%d %H:%M") if when else "—",
         n_senders=len(senders), charts=charts(items, mask), mask=mask,
         n_unlawful=sum(1 for it in items if set(it.tags) & set(UNLAWFUL_TAGS)),
-        sections=[{"tag": TAG_BY_NAME[t], "provisions": list(provisions_by_tag[t].values()),
+        sections=[{"tag": TAG_BY_NAME[t],
+                   "provisions": sorted(provisions_by_tag[t].values(), key=lambda p: -p["weight"]),
                    "advice": advice_for((t,)), "count": counts["tags"][t]}
                   for t in UNLAWFUL_TAGS if counts["tags"][t]],
         footer={"version": __version__, "model_id": manifest.get("model_id"), "model_sha256": manifest.get("sha256"),

@@ -8,7 +8,7 @@ batch, report, review, the web API and the Spark engine all score through here:
   order, never dropping one: a row that cannot be scored carries its ``error``;
 - :func:`score_texts` scores a list of texts (the web API, ``classify``, one Spark partition);
 - :func:`message_json` builds the JSON result of one message (the model part from
-  ``schema.prediction_json`` and the legal part from one call into legal/, merged here only).
+  ``schema.prediction_json`` and the legal part from one call into legal/ (``legal_result``), merged here only).
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def _error_cells(reason: str) -> list[object]:
 
 
 def _cells(pred: Prediction) -> list[object]:
-    from ..legal.statutes import batch_citations
+    from ..legal import batch_citations
 
     if pred.error:
         return _error_cells(pred.error)
@@ -179,9 +179,9 @@ def score_texts(classifier, texts: Sequence[object], dates: Sequence[dt.date | N
 
 def message_json(pred: Prediction, model_info: dict) -> dict:
     """The JSON result of one message (schema.Result): the model's part, the legal part, the model."""
-    from ..legal.statutes import attach
+    from ..legal import legal_result
 
-    return {**prediction_json(pred), **attach(pred), "model": model_info}
+    return {**prediction_json(pred), **legal_result(pred), "model": model_info}
 
 
 # --- worker processes ------------------------------------------------------------------------------

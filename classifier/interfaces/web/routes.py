@@ -15,7 +15,7 @@ from starlette.background import BackgroundTask
 
 from ... import __version__
 from ...labels import TAGS, tags_for_display
-from ...legal.statutes import DISCLAIMER
+from ...legal.advice import DISCLAIMER
 from ...modeling.predict import Classifier
 from ...scoring.core import message_json, score_texts
 from .deps import Upload, get_classifier, remove, saved_upload
