@@ -145,8 +145,8 @@ def test_logs_never_contain_message_text_or_numbers(small_classifier, tmp_path, 
 
 
 def test_numbers_are_masked_outside_the_scored_file(small_classifier):
-    from classifier.interfaces.render import render_prediction
-    from classifier.legal.statutes import attach, render_legal
+    from classifier.interfaces.render import render_legal, render_prediction
+    from classifier.legal import legal_result as attach
 
     text = "王先生请回电13812345678，身份证110101199003071234，你通讯录我们都有"
     pred = small_classifier.predict(text)
