@@ -99,9 +99,9 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
     columns = list(src.columns) + names
     writer = Writer(output, fmt, columns, delimiter=src.delimiter or ",",
                     schema=arrow_schema(columns, src.arrow_schema, scores) if fmt == "parquet" else None)
-    start = time.perf_counter()
     try:
         with scorer(classifier, model_dir=model_dir, trust_model=trust_model, workers=workers) as scoring:
+            start = time.perf_counter()  # after loading the model, as the rows/s figure is about scoring
             for row in score_rows(src, scoring, evidence=evidence, chunk_rows=chunk_rows):
                 cells = list(row.cells.values())
                 writer.write(row.values + cells, raw=row.raw, extra=dict(zip(names, cells, strict=True)))
