@@ -261,3 +261,16 @@ def test_csv_to_parquet_and_unreadable_parquet(small_classifier, tmp_path):
         run_batch(str(bad), str(tmp_path / "x.csv"), classifier=small_classifier)
     with pytest.raises(InputError, match="cannot be written to stdout"):
         run_batch(EXPORT, "-", out_format="parquet", classifier=small_classifier)
+
+
+def test_citation_order_does_not_depend_on_the_process(tmp_path):
+    # Spark executors and spawned workers are other processes, with other string-hash seeds; the batch
+    # `statutes` cell must not change with them (it did: reason codes were walked in set order)
+    code = ("from classifier.legal.cite import cite; from classifier.legal.reasons import BY_CODE\n"
+            "for tags in (('threat',), ('third_party_contact',), ('harassment',), ('threat', 'third_party_contact')):\n"
+            "    codes = tuple(c for c in BY_CODE if BY_CODE[c].family in tags)[:6]\n"
+            "    print(';'.join(p['citation'] for p in cite(tags, codes, None)[0]))\n")
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2")}
+    assert len(runs) == 1 and next(iter(runs)).count("\n") == 4
