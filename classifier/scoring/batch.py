@@ -97,10 +97,12 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
     names = result_columns(src.columns)
     scores = tuple(n for n, c in zip(names, BATCH_COLUMNS, strict=True) if c in SCORE_COLUMNS)
     columns = list(src.columns) + names
-    writer = Writer(output, fmt, columns, delimiter=src.delimiter or ",",
-                    schema=arrow_schema(columns, src.arrow_schema, scores) if fmt == "parquet" else None)
+    writer = None
     try:
         with scorer(classifier, model_dir=model_dir, trust_model=trust_model, workers=workers) as scoring:
+            # the output is opened once the model has loaded: a bad model leaves no half-written file
+            writer = Writer(output, fmt, columns, delimiter=src.delimiter or ",",
+                            schema=arrow_schema(columns, src.arrow_schema, scores) if fmt == "parquet" else None)
             start = time.perf_counter()  # after loading the model, as the rows/s figure is about scoring
             for row in score_rows(src, scoring, evidence=evidence, chunk_rows=chunk_rows):
                 cells = list(row.cells.values())
@@ -110,7 +112,8 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
                     progress(summary.rows, src.progress() if src.progress else None)
         writer.close()
     except BaseException:
-        writer.abort()
+        if writer is not None:
+            writer.abort()
         raise
     if progress:
         progress(summary.rows, src.progress() if src.progress else None)
