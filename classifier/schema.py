@@ -1,6 +1,8 @@
 """The one output schema shared by ``classify --json``, batch columns, the web API and the report.
 
-JSON (one object per message), ``schema_version`` "1.0":
+JSON (one object per message), ``schema_version`` "1.0", declared by :class:`Result` (which is
+also the web API's response model) and built by :func:`prediction_json` plus the legal part
+(``scoring.core.message_json`` merges the two, in one place):
 
 - ``primary_label``: most serious tag (labels.PRECEDENCE); ``primary_label_zh``: its Chinese name
 - ``tags``: every tag the message carries, most serious first
@@ -25,9 +27,103 @@ citations of the top three provisions, with condition markers such as ``（限�
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
 from .labels import TAG_NAMES
 
 SCHEMA_VERSION = "1.0"
 
 SCORE_COLUMNS: tuple[str, ...] = tuple(f"score_{t}" for t in TAG_NAMES)
 BATCH_COLUMNS: tuple[str, ...] = ("primary_label", "tags", *SCORE_COLUMNS, "statutes", "evidence", "error")
+#: Suffix of a result column whose name the input already uses (an input ``tags`` column stays).
+CLASH_SUFFIX = "_cuishou"
+
+
+def result_columns(input_columns: list[str]) -> list[str]:
+    """Names of the batch columns added to an input with these columns: clashing names get ``_cuishou``."""
+    taken = set(input_columns)
+    out = []
+    for c in BATCH_COLUMNS:
+        name, k = c, 1
+        while name in taken:  # "error" and "error_cuishou" both in the input: error_cuishou_2
+            name = f"{c}{CLASH_SUFFIX}" if k == 1 else f"{c}{CLASH_SUFFIX}_{k}"
+            k += 1
+        taken.add(name)
+        out.append(name)
+    return out
+
+
+def prediction_json(pred) -> dict:
+    """The model's part of the JSON result of one message (a ``modeling.results.Prediction``)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "primary_label": pred.primary_label or None,
+        "primary_label_zh": pred.primary_label_zh or None,
+        "tags": list(pred.tags),
+        "scores": {k: round(v, 4) for k, v in pred.scores.items()},
+        "evidence": [{"tag": e.tag, "phrases": [p.to_dict() for p in e.phrases], "turn": e.turn,
+                      "speaker": e.speaker} for e in pred.evidence],
+        "turns": [{"index": t.index, "speaker": t.speaker, "role": t.role, "start": t.start, "end": t.end,
+                   "scored": t.scored, "tags": list(t.tags), "scores": {k: round(v, 4) for k, v in t.scores.items()}}
+                  for t in pred.turns],
+        "truncated": pred.truncated,
+        "date": pred.date.isoformat() if pred.date else None,
+        "error": pred.error,
+    }
+
+
+# --- the same schema as pydantic models (the web API's response model and its OpenAPI docs) --------
+
+class Phrase(BaseModel):
+    text: str
+    start: int
+    end: int
+    weight: float
+
+
+class Evidence(BaseModel):
+    tag: str
+    phrases: list[Phrase]
+    turn: int | None
+    speaker: str | None
+
+
+class Turn(BaseModel):
+    index: int
+    speaker: str
+    role: str
+    start: int
+    end: int
+    scored: bool
+    tags: list[str]
+    scores: dict[str, float]
+
+
+class Result(BaseModel):
+    """Same fields as ``cuishou classify --json`` (schema_version 1.0).
+
+    The legal part (``reasons``, ``provisions``, ``advice``, ``disclaimer`` and any key legal/ adds)
+    is whatever the legal package returns for the message, so extra keys pass through.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    schema_version: str
+    primary_label: str | None
+    primary_label_zh: str | None
+    tags: list[str]
+    scores: dict[str, float]
+    evidence: list[Evidence]
+    turns: list[Turn]
+    reasons: list[dict[str, Any]]
+    provisions: list[dict[str, Any]]
+    provision_groups: list[dict[str, Any]] = []
+    legal_basis: list[dict[str, Any]] = []
+    advice: dict[str, Any]
+    disclaimer: str
+    truncated: bool
+    date: str | None
+    error: str | None
+    model: dict[str, Any]

@@ -147,11 +147,12 @@ def test_refuses_to_overwrite_input_and_names_columns_when_text_missing(tmp_path
     assert not (tmp_path / "x.csv").exists()  # nothing half-written
 
 
-def test_score_texts_columns_match_schema(small_classifier):
+def test_score_texts_gives_typed_rows_with_the_schema_cells(small_classifier):
     rows = score_texts(small_classifier, [*MESSAGES, "", None])
-    assert all(len(r) == len(BATCH_COLUMNS) for r in rows)
-    assert rows[-1][-1] == "empty text" and rows[-2][-1] == "empty text"
-    assert rows[1][0] == "threat" or "threat" in rows[1][1]
+    assert [r.row_number for r in rows] == list(range(1, len(MESSAGES) + 3))
+    assert all(tuple(r.cells) == BATCH_COLUMNS for r in rows)
+    assert rows[-1].error == "empty text" and rows[-2].error == "empty text" and rows[-1].primary_label == ""
+    assert "threat" in rows[1].tags and rows[1].prediction.tags == rows[1].tags
 
 
 def test_cli_batch_with_worker_processes(tmp_path):

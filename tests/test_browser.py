@@ -92,6 +92,8 @@ def test_paste_a_threat_and_see_label_highlight_and_provision(server, browser):
     assert page.locator("#provisions details.more-provisions").count() == 1
     page.locator("#provisions details").first.click()
     assert "为什么" in page.locator("#provisions details").first.inner_text()
+    disclaimer = "本结果由自动模型生成，仅供参考，不构成法律意见"
+    assert page.locator("body").inner_text().count(disclaimer) == 1  # once under the result, not twice
     page.screenshot(path=str(ARTIFACTS / "web-threat.png"), full_page=True)
     # switch to English: labels change, the result stays
     page.click("#lang")
@@ -128,7 +130,7 @@ def test_review_page_saves_corrections_to_a_local_csv(server, browser, tmp_path)
     dl.value.save_as(path)
     text = path.read_text(encoding="utf-8-sig")
     assert text.startswith("review_row,text,predicted_tags,review_reason,gold_tags") and "threat" in text
-    from classifier.scoring.review import read_labelled
+    from classifier.modeling.user_labels import read_labelled
 
     assert len(read_labelled(path)) >= 1  # what the page saves is what `train --extra` reads
     page.close()

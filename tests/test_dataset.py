@@ -35,6 +35,7 @@ def test_no_text_or_group_in_two_splits(splits):
             assert groups.setdefault(group, name) == name, f"group {group} in {groups[group]} and {name}"
 
 
+@pytest.mark.slow
 def test_no_near_duplicates_between_test_and_train(splits):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -68,6 +69,7 @@ def test_hard_negatives_are_not_collection(splits):
     assert (df.loc[hard, "tags"] == "not_collection").all(), df.loc[hard & (df["tags"] != "not_collection"), "id"].tolist()
 
 
+@pytest.mark.slow
 def test_processed_data_is_rebuilt_exactly_from_raw(tmp_path):
     summary = build(tmp_path)
     for split in ("train", "dev", "test"):

@@ -25,6 +25,7 @@ def test_decode_obeys_the_tag_rules():
     assert out[1].tolist() == [False, False, True, True, False]
 
 
+@pytest.mark.slow
 def test_estimator_conventions(small_train):
     est = MultiTagClassifier(C=2.0)
     assert clone(est).get_params() == est.get_params()
@@ -55,6 +56,7 @@ def test_model_holds_no_training_text(small_pipeline, small_train):
             assert probe.encode("utf-8") not in blob, probe
 
 
+@pytest.mark.slow
 def test_training_is_deterministic(small_train, tmp_path):
     paths = []
     for k in range(2):
@@ -151,3 +153,20 @@ def test_one_threatening_turn_in_a_long_polite_call_is_caught(shipped):
     # the debtor's threat in an otherwise identical call earns nothing
     turns[27] = "客户：你们再打电话我就去你公司闹，弄死你们"
     assert shipped.predict("\n".join(turns)).tags == ("lawful_reminder",)
+
+
+def test_thresholds_are_parameters_not_learned_state(small_pipeline, shipped):
+    import copy
+
+    clf = small_pipeline.named_steps["clf"]
+    assert {"thresholds", "turn_thresholds"} <= set(clf.get_params())
+    assert not hasattr(clf, "thresholds_") and not hasattr(clf, "turn_thresholds_")
+    texts = ["老赖快还钱", "您的验证码是123456", "再不还就爆你通讯录"]
+    pipe = copy.deepcopy(small_pipeline)
+    assert not small_pipeline.predict(texts)[1, 2:].any()  # a verification code is not unlawful
+    pipe.set_params(clf__thresholds=np.zeros(5))  # no refit needed
+    assert pipe.predict(texts)[:, 2:].all()  # every unlawful tag reaches a threshold of 0
+    assert clone(pipe.named_steps["clf"]).get_params()["thresholds"].tolist() == [0.0] * 5
+    th = shipped.clf.get_params()
+    assert [round(x, 4) for x in th["thresholds"]] == [shipped.manifest["thresholds"][t] for t in TAG_NAMES]
+    assert [round(x, 4) for x in th["turn_thresholds"]] == [shipped.manifest["turn_thresholds"][t] for t in TAG_NAMES]

@@ -10,18 +10,19 @@ from classifier import config
 from classifier.files.tabular import InputError
 from classifier.interfaces.cli import cli
 from classifier.modeling.dataset import load_split
-from classifier.scoring.review import REVIEW_COLUMNS, read_labelled, select_for_review, write_review
-
-pytestmark = pytest.mark.slow
+from classifier.modeling.user_labels import read_labelled
+from classifier.scoring.review import REVIEW_COLUMNS, select_for_review, write_review
 
 
 def test_review_file_has_the_documented_columns(small_classifier, tmp_path):
-    columns, rows = select_for_review(small_classifier, "tests/data/sms_export.csv", n=12)
+    found = select_for_review(small_classifier, "tests/data/sms_export.csv", n=12)
+    columns, rows = found.columns, found.rows
     assert columns[-len(REVIEW_COLUMNS):] == list(REVIEW_COLUMNS)
     assert 0 < len(rows) <= 12
     reasons = {r[columns.index("review_reason")] for r in rows}
     assert reasons <= {"near_threshold", "turn_disagreement", "confident_check"} and "confident_check" in reasons
     assert all(r[columns.index("gold_tags")] == "" for r in rows)
+    assert found.skipped == ["row 23: empty text"]  # the export's empty message, named by its row
     out = tmp_path / "to_label.csv"
     write_review(columns, rows, str(out))
     with open(out, encoding="utf-8-sig") as f:
@@ -61,6 +62,7 @@ FRAMES = ["【益民法援站】如果催收对你说“{q}”，这是违法的
 AID_TEXTS = [f.format(q=q) for q in QUOTES for f in FRAMES]
 
 
+@pytest.mark.slow
 def test_training_with_user_rows_fixes_a_systematic_error_and_never_touches_the_shipped_model(tmp_path):
     data = _small_data(tmp_path)
     labelled = tmp_path / "labelled.csv"
@@ -77,7 +79,7 @@ def test_training_with_user_rows_fixes_a_systematic_error_and_never_touches_the_
     assert "your held-out rows" in r.output and "project test split" in r.output
 
     from classifier.modeling.predict import Classifier
-    from classifier.scoring.review import split_user_rows
+    from classifier.modeling.user_labels import split_user_rows
 
     _, held = split_user_rows(read_labelled(labelled), 0.3)
     before, after = Classifier.load(base, trust=True), Classifier.load(local, trust=True)

@@ -15,6 +15,13 @@ def _require():
         pytest.skip("Spark needs Java")
 
 
+def _write_csv(path, header, rows) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
 def test_spark_matches_single_machine(tmp_path):
     _require()
     from classifier.interfaces.spark import ROW_ID, run_spark
@@ -24,10 +31,7 @@ def test_spark_matches_single_machine(tmp_path):
     with open("data/processed/test.csv", encoding="utf-8") as f:
         texts = [r["text"] for r in csv.DictReader(f)]
     rows = [(f"2026-0{1 + i % 9}-1{i % 9}", texts[i % len(texts)]) for i in range(3000)]
-    with open(src, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["date", "content"])
-        w.writerows(rows)
+    _write_csv(src, ["date", "content"], rows)
     local = tmp_path / "local.csv"
     run_batch(str(src), str(local), workers=0)
     with open(local, encoding="utf-8-sig") as f:
@@ -66,3 +70,39 @@ def test_missing_pyspark_message(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", fake)
     with pytest.raises(InputError, match=r"pip install -e '\.\[spark\]'"):
         S._require_spark()
+
+
+def test_spark_from_a_non_activated_venv_on_labelled_input_equals_single_machine(tmp_path):
+    """`.venv/bin/cuishou batch --engine spark` without activating the venv, on a file with a `tags` column."""
+    _require()
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pandas as pd
+
+    from classifier.interfaces.spark import ROW_ID
+    from classifier.scoring.batch import run_batch
+
+    src = tmp_path / "labelled.csv"
+    with open("data/processed/test.csv", encoding="utf-8") as f:
+        rows = [(r["text"], r["tags"]) for r in csv.DictReader(f)][:200]
+    _write_csv(src, ["content", "tags"], rows)
+    local = tmp_path / "local.csv"
+    run_batch(str(src), str(local), workers=0)
+    expected = pd.read_csv(local, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+    venv_bin = str(Path(sys.executable).parent)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON", "VIRTUAL_ENV")}
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p and p != venv_bin)
+    out = tmp_path / "spark_out"
+    r = subprocess.run([sys.executable, "-m", "classifier", "batch", str(src), "-o", str(out), "--engine", "spark",
+                        "--master", "local[2]", "-q"], env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    got = pd.read_parquet(out).sort_values(ROW_ID).reset_index(drop=True)
+    assert list(got.columns[:2]) == ["content", "tags"] and "tags_cuishou" in got.columns
+    assert got["tags"].tolist() == [t for _, t in rows]
+    for col in ("primary_label", "tags_cuishou", "statutes", "error"):
+        assert got[col].fillna("").tolist() == expected[col].tolist(), col
+    assert (got["score_threat"] - expected["score_threat"].astype(float)).abs().max() < 1e-4

@@ -1,1 +1,1 @@
-"""Reading and writing exports: CSV/TSV, XLSX, JSON Lines (encodings, delimiters, atomic writes)."""
+"""Reading and writing exports: CSV/TSV, XLSX, JSON Lines, Parquet (encodings, delimiters, atomic writes)."""

@@ -1,4 +1,4 @@
-"""Reading and writing message exports: CSV/TSV (any common encoding), XLSX and JSON Lines.
+"""Reading and writing message exports: CSV/TSV (any common encoding), XLSX, JSON Lines and Parquet.
 
 Made for real exports: phone SMS backups and Excel files are often GB18030/GBK or UTF-16, commas
 inside unquoted message text break columns, and files are large. The reader
@@ -12,6 +12,8 @@ inside unquoted message text break columns, and files are large. The reader
 
 The csv module (C) is used rather than pandas for the streaming path because it keeps every value
 verbatim ("00123" stays "00123") and lets a bad row be flagged instead of aborting the read.
+Parquet (data lakes) is read and written with pyarrow, one record batch at a time, keeping the
+input's column types.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ DATE_COLUMN_NAMES = ("date", "time", "datetime", "timestamp", "sent_at", "receiv
 SENDER_COLUMN_NAMES = ("address", "sender", "from", "number", "phone", "phone_number", "contact", "号码", "发送方",
                        "发件人", "发送号码", "对方号码", "来电号码", "联系人", "发信人", "电话")
 ID_COLUMN_NAMES = ("id", "_id", "msg_id", "message_id", "sms_id", "编号", "序号")
-FORMATS = ("csv", "tsv", "xlsx", "jsonl")
+FORMATS = ("csv", "tsv", "xlsx", "jsonl", "parquet")
+PARQUET_BATCH_ROWS = 8192  # rows per Parquet record batch read or written
 
 
 class InputError(ValueError):
@@ -66,6 +69,8 @@ class Source:
     progress: callable | None = None  # returns bytes consumed so far
     roles: dict[str, int | None] = field(default_factory=dict)  # column index of "text", "date", "id"
     text_guess: int | None = None  # headerless files: the column that looks most like message text
+    arrow_schema: object = None  # Parquet: the input's pyarrow schema (kept for Parquet output)
+    me: str | None = None  # the user's own name or number in the sender column (their rows are not scored)
 
 
 @dataclass
@@ -75,6 +80,7 @@ class Row:
     warning: str = ""  # the row was scored, but something about it needs a look
     raw: object = None  # JSON Lines: the original object (or line), written back as is
     skip: str = ""  # kept but not scored, and why (messages the user sent: messages.SENT_NOTE)
+    ragged: bool = False  # more or fewer fields than the header: see ``fix_width``
 
 
 def _norm_name(name: object) -> str:
@@ -204,14 +210,18 @@ def _utf16_variant(sample: bytes) -> str | None:
     return best[1] if best else None
 
 
-def _looks_binary(sample: bytes, encoding: str) -> bool:
-    """Most of a text export is printable; a photo or archive renamed .csv is not."""
+def _looks_binary(sample: bytes, encoding: str, given: bool = False) -> bool:
+    """Most of a text export is printable; a photo or archive renamed .csv is not.
+
+    With an encoding ``given`` by the user, undecodable bytes are not taken as binary: the rows
+    that hold them are flagged instead (the encoding is probably wrong, and the user should see where)."""
     if not encoding.startswith("utf-16") and sample.count(0) > max(2, len(sample) // 100):
         return True
     text = sample[: len(sample) // 4 * 4].decode(encoding, errors="replace")
     if not text:
         return False
-    odd = sum(1 for c in text if (c < " " and c not in "\t\r\n") or c == "\ufffd" or "\ue000" <= c <= "\uf8ff")
+    odd = sum(1 for c in text if (c < " " and c not in "\t\r\n") or (c == "\ufffd" and not given)
+              or "\ue000" <= c <= "\uf8ff")
     return odd > max(16, len(text) // 20)
 
 
@@ -262,6 +272,8 @@ def detect_format(path: str, head: bytes) -> str:
         return "xlsx"
     if ext in (".jsonl", ".ndjson"):
         return "jsonl"
+    if ext in (".parquet", ".pq") or head.startswith(b"PAR1"):
+        return "parquet"
     if ext == ".tsv":
         return "tsv"
     if head.startswith(b"PK\x03\x04") and ext not in (".csv", ".txt"):
@@ -296,8 +308,10 @@ def open_source(path: str, *, encoding: str | None = None, delimiter: str | None
     fmt = fmt or detect_format(path, head)
     if fmt == "xlsx":
         return _open_xlsx(path, raw, sheet)
+    if fmt == "parquet":
+        return _open_parquet(path, raw)
     enc = check_encoding(encoding or detect_encoding(head), path)
-    if head and _looks_binary(head, enc):
+    if head and _looks_binary(head, enc, given=encoding is not None):
         if head.startswith(b"PK\x03\x04"):
             raise InputError(f"{path}: this is a zip/xlsx file, not CSV text; save it as CSV or name it .xlsx")
         raise InputError(f"{path}: looks like a binary file, not a text export (CSV, TSV, JSON Lines)")
@@ -435,7 +449,7 @@ def _open_delimited(path: str, text: io.TextIOWrapper, head: bytes, enc: str, de
             if not r:
                 yield Row([""] * width, error="empty row")
                 continue
-            yield Row(r, error=f"__width__{len(r)}") if len(r) != width else Row(r)
+            yield Row(r, ragged=len(r) != width)
 
     def rows() -> Iterator[Row]:
         # one row of look-ahead: an odd number of quote characters in the whole file means the last
@@ -464,8 +478,9 @@ def _most_chinese(cells: list[str]) -> int:
 
 def fix_width(row: Row, width: int, text_idx: int, delimiter: str, stats: dict) -> Row:
     """Repair a ragged row: extra fields are delimiters inside the text; missing fields are empty."""
-    if not row.error.startswith("__width__"):
+    if not row.ragged or row.error:
         return row
+    row.ragged = False
     n = len(row.values)
     if n > width:
         extra = n - width
@@ -631,6 +646,50 @@ def _open_xlsx(path: str, raw, sheet: str | None) -> Source:
     return Source(path, "xlsx", columns, rows(), notes=notes)
 
 
+def _open_parquet(path: str, raw) -> Source:
+    """Parquet, streamed one record batch at a time (pyarrow's ``iter_batches``): memory is bounded
+    by the batch, not the file. Values keep their types; nulls stay None."""
+    if path == "-":
+        raise InputError("Parquet cannot be read from stdin; give the file's path")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(raw)
+    except (pa.ArrowException, OSError, ValueError) as e:
+        raise InputError(f"{path}: not a readable Parquet file ({type(e).__name__}: {e})") from None
+    schema = pf.schema_arrow
+    size = Path(path).stat().st_size
+    done = {"rows": 0}
+
+    def rows() -> Iterator[Row]:
+        try:
+            for batch in pf.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+                cols = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+                for vals in zip(*cols, strict=True):
+                    yield Row(list(vals))
+                done["rows"] += batch.num_rows
+        except (pa.ArrowException, OSError) as e:
+            raise InputError(f"{path}: Parquet data unreadable after {done['rows']} rows ({type(e).__name__}: {e})") from None
+        finally:
+            raw.close()
+
+    total = pf.metadata.num_rows or 1
+    src = Source(path, "parquet", list(schema.names), rows(), arrow_schema=schema)
+    src.progress = lambda: int(size * done["rows"] / total)
+    return src
+
+
+def arrow_schema(columns: list[str], source_schema=None, float_columns: tuple[str, ...] = ()):
+    """The pyarrow schema of a Parquet output: the input's own types where known (Parquet input),
+    float64 for ``float_columns``, string for everything else."""
+    import pyarrow as pa
+
+    known = {f.name: f for f in source_schema} if source_schema is not None else {}
+    return pa.schema([known.get(c) or pa.field(c, pa.float64() if c in float_columns else pa.string())
+                      for c in columns])
+
+
 # --- writers -------------------------------------------------------------------------------------
 
 def unique_names(columns: list[str]) -> list[str]:
@@ -655,11 +714,14 @@ class Writer:
     in the last column (the ``error`` column of scored output).
     """
 
-    def __init__(self, output: str, fmt: str, columns: list[str], delimiter: str = ","):
+    def __init__(self, output: str, fmt: str, columns: list[str], delimiter: str = ",", schema=None):
+        """``schema``: Parquet only, the pyarrow schema (see :func:`arrow_schema`; default: all strings)."""
         self.output, self.fmt, self.columns = output, fmt, columns
         self._keys = unique_names(columns)
         self._tmp = None
         self.rows_written = 0
+        if output == "-" and fmt in ("xlsx", "parquet"):
+            raise InputError(f"{fmt} cannot be written to stdout; give a file name with -o")
         if output == "-":
             self._fh = sys.stdout
         else:
@@ -668,6 +730,13 @@ class Writer:
             fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
             os.close(fd)
             self._tmp = tmp
+            if fmt == "parquet":
+                import pyarrow.parquet as pq
+
+                self._schema = schema if schema is not None else arrow_schema(columns)
+                self._pending: list[list] = []
+                self._pq = pq.ParquetWriter(tmp, self._schema)
+                return
             if fmt == "xlsx":
                 from openpyxl import Workbook
 
@@ -693,6 +762,10 @@ class Writer:
                 last = values[-1] if values else ""
                 cells[-1] = xlsx_cell(self._ws, "; ".join(x for x in (str(last), note) if x))
             self._ws.append([c for c, _ in cells])
+        elif self.fmt == "parquet":
+            self._pending.append(values)
+            if len(self._pending) >= PARQUET_BATCH_ROWS:
+                self._flush_parquet()
         elif self.fmt == "jsonl":
             obj = dict(raw) if isinstance(raw, dict) else dict(zip(self._keys[:len(values)], values, strict=False))
             obj.update(extra or {})
@@ -700,8 +773,27 @@ class Writer:
         else:
             self._csv.writerow([neutralize(v) for v in values])
 
+    def _flush_parquet(self) -> None:
+        import pyarrow as pa
+
+        if not self._pending:
+            return
+        arrays = []
+        for i, f in enumerate(self._schema):
+            col = [r[i] if i < len(r) else None for r in self._pending]
+            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type):
+                col = [None if v is None else v if isinstance(v, str) else str(v) for v in col]
+            elif pa.types.is_floating(f.type):
+                col = [None if v is None or v == "" else float(v) for v in col]
+            arrays.append(pa.array(col, type=f.type))
+        self._pq.write_batch(pa.RecordBatch.from_arrays(arrays, schema=self._schema))
+        self._pending = []
+
     def close(self) -> None:
-        if self.fmt == "xlsx":
+        if self.fmt == "parquet":
+            self._flush_parquet()
+            self._pq.close()
+        elif self.fmt == "xlsx":
             self._wb.save(self._tmp)
         elif self._fh is not sys.stdout:
             self._fh.close()
@@ -716,6 +808,8 @@ class Writer:
             try:
                 if self.fmt == "xlsx":
                     _discard_write_only(self._ws)
+                elif self.fmt == "parquet":
+                    self._pq.close()
                 else:
                     self._fh.close()
             finally:
@@ -751,4 +845,6 @@ def output_format(output: str, fmt: str | None) -> str:
         return "jsonl"
     if ext in ("txt", ""):
         return "csv"
-    raise InputError(f"{output}: unknown output format .{ext}; use .csv, .tsv, .xlsx or .jsonl")
+    if ext == "pq":
+        return "parquet"
+    raise InputError(f"{output}: unknown output format .{ext}; use .csv, .tsv, .xlsx, .jsonl or .parquet")

@@ -67,7 +67,8 @@ def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evide
       cuishou classify            (on a terminal: paste messages one per line, Ctrl-D to end)
     """
     from ..legal import legal_result
-    from .render import render_legal
+    from ..scoring.core import message_json, score_texts
+    from .render import render_legal, render_prediction
 
     clf = _load_classifier(model, trust_model)
     date = date_.date() if date_ else None
@@ -78,14 +79,12 @@ def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evide
         return
 
     def emit(batch: list[str]) -> None:
-        for pred in clf.predict_many(batch, [date] * len(batch), explain_evidence=not no_evidence):
-            legal = legal_result(pred)
+        for row in score_texts(clf, batch, [date] * len(batch), evidence="all", explain=not no_evidence):
             if as_json:
-                click.echo(json.dumps({**pred.to_dict(), **legal, "model": clf.model_info}, ensure_ascii=False))
+                click.echo(json.dumps(message_json(row.prediction, clf.model_info), ensure_ascii=False))
             else:
-                from .render import render_prediction
-
-                click.echo(render_prediction(pred, {"legal": render_legal(legal, full=full)}))
+                legal = render_legal(legal_result(row.prediction), full=full)
+                click.echo(render_prediction(row.prediction, {"legal": legal}))
                 click.echo("")
 
     if texts and texts != ("-",):
@@ -139,7 +138,8 @@ def input_options(f):
     for opt in reversed([
         click.option("--text-column", help="Column with the message text (name or 1-based number); default: found by name."),
         click.option("--date-column", help="Column with the date (feeds the law in force then); default: found by name."),
-        click.option("--id-column", help="Column with a row id (kept; used by the Spark engine and the report)."),
+        click.option("--id-column", help="Column with a row id (kept; the Spark engine's id, shown for each message "
+                                          "in the report)."),
         click.option("--encoding", help="Input encoding (default: detected; Chinese exports are often gb18030 or utf-16)."),
         click.option("--delimiter", help="Field delimiter (default: sniffed)."),
         click.option("--no-header", is_flag=True, help="The first row is data; columns are named column_1, column_2 …"),
@@ -155,7 +155,8 @@ def input_options(f):
 @cli.command()
 @click.argument("input_paths", metavar="INPUT...", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
-              help="Output file (.csv, .tsv, .xlsx, .jsonl; '-' = CSV on stdout), or a folder with --engine spark.")
+              help="Output file (.csv, .tsv, .xlsx, .jsonl, .parquet; '-' = CSV on stdout), or a folder with "
+                   "--engine spark.")
 @click.option("--format", "out_format", type=click.Choice(["csv", "tsv", "xlsx", "jsonl", "parquet"]),
               help="Output format (default: from the -o extension).")
 @input_options
@@ -172,7 +173,7 @@ def input_options(f):
 @model_options
 def batch(input_paths, output, out_format, text_column, date_column, id_column, encoding, delimiter, no_header,
           sheet, me, workers, evidence, engine, master, quiet, model, trust_model) -> None:
-    """Score every row of a CSV/TSV/XLSX/JSON Lines export; keep every row and column, add the results.
+    """Score every row of a CSV/TSV/XLSX/JSON Lines/Parquet export; keep every row and column, add the results.
 
     Also reads screenshots (PNG/JPG/WebP: one, several, or a folder; one row per message bubble),
     Android SMS Backup & Restore XML, the iPhone's sms.db and WeChat exports (text or CSV). Messages
@@ -188,6 +189,7 @@ def batch(input_paths, output, out_format, text_column, date_column, id_column, 
       cuishou batch messages.csv -o - --quiet | head
       cuishou batch screenshots/ -o scored.csv
       cuishou batch sms-20260301.xml -o scored.csv
+      cuishou batch lake_export.parquet -o scored.parquet
     """
     from ..files.tabular import InputError
     from ..modeling.predict import ModelError
@@ -211,8 +213,6 @@ def batch(input_paths, output, out_format, text_column, date_column, id_column, 
         if not quiet:
             click.echo(json.dumps(result, ensure_ascii=False), err=True)
         return
-    if out_format == "parquet":
-        raise click.ClickException("parquet output needs --engine spark")
     size = Path(input_path).stat().st_size if isinstance(input_path, str) and input_path != "-" \
         and Path(input_path).is_file() else None
     try:
@@ -255,7 +255,8 @@ def report(input_paths, output, text_column, date_column, id_column, encoding, d
         raise click.ClickException("refusing to overwrite the input file; choose another -o")
     try:
         summary = build_report(input_path, output, mask=not no_mask, include_all=include_all, text_column=text_column,
-                               date_column=date_column, sender_column=sender_column, encoding=encoding,
+                               date_column=date_column, sender_column=sender_column, id_column=id_column,
+                               encoding=encoding,
                                delimiter=delimiter, no_header=no_header, sheet=sheet, model_dir=model,
                                trust_model=trust_model, me=me)
     except (InputError, ModelError) as e:
@@ -347,15 +348,19 @@ def review(input_path, output, n, seed, text_column, encoding, model, trust_mode
         raise click.ClickException("refusing to overwrite the input file; choose another -o")
     clf = _load_classifier(model, trust_model)
     try:
-        columns, rows = select_for_review(clf, input_path, n=n, seed=seed, text_column=text_column, encoding=encoding)
+        found = select_for_review(clf, input_path, n=n, seed=seed, text_column=text_column, encoding=encoding)
     except InputError as e:
         raise click.ClickException(str(e)) from None
-    write_review(columns, rows, output)
+    write_review(found.columns, found.rows, output)
     from collections import Counter
 
-    reasons = Counter(r[len(columns) - 5] for r in rows)
-    click.echo(f"{len(rows)} rows to review ({', '.join(f'{k} {v}' for k, v in reasons.items())}); written to {output}",
-               err=True)
+    reasons = Counter(r[found.columns.index("review_reason")] for r in found.rows)
+    click.echo(f"{len(found.rows)} rows to review ({', '.join(f'{k} {v}' for k, v in reasons.items())}); "
+               f"written to {output}", err=True)
+    if found.skipped:
+        more = f" … and {len(found.skipped) - 10} more" if len(found.skipped) > 10 else ""
+        click.echo(f"{len(found.skipped)} rows could not be scored and are not in the list: "
+                   + "; ".join(found.skipped[:10]) + more, err=True)
 
 
 @cli.command()

@@ -16,6 +16,7 @@ def classify_images(clf, paths: list[str], *, as_json: bool = False, date: dt.da
     from ..files.images import list_images, read_screenshot
     from ..files.tabular import InputError, parse_date
     from ..legal import legal_result
+    from ..scoring.core import message_json
     from .render import render_legal, render_prediction
 
     try:
@@ -46,13 +47,11 @@ def classify_images(clf, paths: list[str], *, as_json: bool = False, date: dt.da
                     click.echo(f"#{i} {m.time or ''} 我发出的 sent by you — {SENT_NOTE}\n    {m.text}\n")
                 continue
             pred = next(preds)
-            legal = legal_result(pred)
             if as_json:
-                click.echo(json.dumps({**where, **pred.to_dict(), **legal, "model": clf.model_info},
-                                      ensure_ascii=False))
+                click.echo(json.dumps({**where, **message_json(pred, clf.model_info)}, ensure_ascii=False))
             else:
                 click.echo(f"#{i} {m.time or '时间未知'} 收到 received\n    {m.text}")
-                click.echo(render_prediction(pred, {"legal": render_legal(legal, full=full)}))
+                click.echo(render_prediction(pred, {"legal": render_legal(legal_result(pred), full=full)}))
                 click.echo("")
     if failed == len(files):
         raise click.ClickException("no messages could be read from the image(s)")

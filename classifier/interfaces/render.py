@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from ..labels import TAG_BY_NAME, TAG_NAMES
-from ..modeling.predict import Prediction
-from ..text.masking import mask_pii
+from ..modeling.results import Prediction, evidence_text
 
 _BAR = "█▉▊▋▌▍▎▏"
 
@@ -27,10 +26,7 @@ def render_prediction(pred: Prediction, extra: dict | None = None, color: bool =
         lines.append(f"  {mark} {t:<20} {pred.scores[t]:5.2f} {bar(pred.scores[t])}")
     if pred.evidence:
         lines.append("依据 evidence (words that pushed each tag, from the model's coefficients):")
-        for ev in pred.evidence:
-            where = f" [第{ev.turn + 1}轮 turn {ev.turn + 1}{' ' + ev.speaker if ev.speaker else ''}]" if ev.turn is not None else ""
-            phrases = "、".join(f"「{mask_pii(p.text)}」" for p in ev.phrases) or "—"
-            lines.append(f"  {ev.tag}{where}: {phrases}")
+        lines.extend(f"  {evidence_text(ev, quoted=True, mask=True)}" for ev in pred.evidence)
     if pred.truncated:
         lines.append("note: the text was longer than the scoring limit and was cut (see --help)")
     for section in (extra or {}).values():

@@ -1,9 +1,10 @@
 """An evidence report for complaints: one person's messages as a single self-contained HTML page.
 
-``build_report`` scores an export with the batch scorer (so its counts are the batch scorer's),
-keeps what the report needs, and renders one HTML file with inline CSS and charts (matplotlib, PNG
-embedded as data URIs) that prints cleanly to PDF from a browser. Personal numbers are masked by
-default everywhere the report shows them; the input file is only read.
+``build_report`` scores an export in one pass through the scoring core (the same rows and counts as
+``batch``, with evidence spans of the original text for the messages it lists), and renders one HTML
+file with inline CSS and charts (matplotlib, PNG embedded as data URIs) that prints cleanly to PDF
+from a browser. Personal numbers are masked by default everywhere the report shows them; the input
+file is only read.
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from .. import __version__
+from ..files.digest import sha256_file
 from ..files.limits import current as current_limits
 from ..files.limits import hint as limit_hint
-from ..files.tabular import SENDER_COLUMN_NAMES, InputError, find_column, parse_datetime
-from ..labels import PRECEDENCE, TAG_BY_NAME, TAG_SEPARATOR, TAGS, UNLAWFUL_TAGS
+from ..files.tabular import InputError
+from ..labels import PRECEDENCE, TAG_BY_NAME, TAGS, UNLAWFUL_TAGS
 from ..legal import legal_result
 from ..legal.advice import DISCLAIMER, advice_for
 from ..legal.reasons import BY_CODE
-from ..modeling.predict import sha256_file
+from ..modeling.results import evidence_text
 from ..text.masking import mask_pii
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -35,6 +37,8 @@ COLORS = {t.name: t.color for t in TAGS}
 
 @dataclass
 class Item:
+    """One message as the report shows it (``sender`` and ``id`` as read; ``shown_*`` masked if asked)."""
+
     row: int
     when: dt.datetime | None
     sender: str
@@ -42,6 +46,9 @@ class Item:
     primary: str
     tags: tuple[str, ...]
     error: str = ""
+    id: str = ""
+    shown_sender: str = ""
+    shown_id: str = ""
     highlighted: Markup = field(default_factory=Markup)
     evidence: list[str] = field(default_factory=list)
     citations: list[str] = field(default_factory=list)
@@ -208,62 +215,46 @@ def _charts(items: list[Item], mask: bool) -> dict[str, str]:
 
 def build_report(input_path: str, output: str, *, mask: bool = True, include_all: bool = False,
                  text_column: str | None = None, date_column: str | None = None, sender_column: str | None = None,
-                 encoding: str | None = None, delimiter: str | None = None, no_header: bool = False,
-                 sheet: str | None = None, classifier=None, model_dir=None, trust_model: bool = False,
-                 me: str | None = None) -> dict:
+                 id_column: str | None = None, encoding: str | None = None, delimiter: str | None = None,
+                 no_header: bool = False, sheet: str | None = None, classifier=None, model_dir=None,
+                 trust_model: bool = False, me: str | None = None) -> dict:
     """Write the HTML report for an export; return its summary (the same counts as ``batch``)."""
     import os
-    import tempfile
+    import time
 
     from ..modeling.predict import Classifier
-    from ..scoring.batch import run_batch
+    from ..scoring.batch import Summary
+    from ..scoring.core import describe_input, open_input, score_rows
 
     clf = classifier or Classifier.load(model_dir, trust=trust_model)
+    src = open_input(input_path, text_column=text_column, date_column=date_column, id_column=id_column,
+                     sender_column=sender_column, encoding=encoding, delimiter=delimiter, no_header=no_header,
+                     sheet=sheet, me=me)
+    summary = Summary(notes=[describe_input(src), *src.notes])
+    show = (lambda t: mask_pii(t)) if mask else (lambda t: t)
     items: list[Item] = []
-    cols: dict[str, int | None] = {}
+    shown: list[Item] = []
     input_files: dict[str, str] = {}
-
-    def on_row(n: int, src, values: list, res: list) -> None:
-        if not cols:
-            cols.update(src.roles)
-            cols["sender"] = find_column(src.columns, sender_column, SENDER_COLUMN_NAMES, "sender", input_path,
-                                         required=sender_column is not None)
-
-        def get(role: str) -> object:
-            i = cols.get(role)
-            return values[i] if i is not None and i < len(values) else ""
-
-        tags = tuple(t for t in str(res[1]).split(TAG_SEPARATOR) if t)
-        items.append(Item(n, parse_datetime(get("date")), label(get("sender")), str(get("text")), str(res[0]), tags,
-                          str(res[-1])))
-        if src.format == "image" and values[0] in getattr(src, "files", {}):
-            items[-1].image = (src.files[values[0]], str(values[6]), str(values[7]))
-            items[-1].where = f"{values[0]} · 第{values[1]}条"
-            input_files.update({values[0]: src.files[values[0]]})
-
-    fd, scored = tempfile.mkstemp(suffix=".csv")
-    os.close(fd)
-    try:
-        summary = run_batch(input_path, scored, text_column=text_column, date_column=date_column,
-                            encoding=encoding, delimiter=delimiter, no_header=no_header, sheet=sheet,
-                            classifier=clf, evidence="none", on_row=on_row, me=me)
-    finally:
-        os.unlink(scored)
-
-    check_span(items, input_path)
-    flagged = [it for it in items if set(it.tags) & set(UNLAWFUL_TAGS)]
-    shown = items if include_all else flagged
-    shown = sorted((it for it in shown if it.primary), key=lambda it: (it.when is None, it.when or dt.datetime.min, it.row))
-    preds = clf.predict_many([it.text for it in shown], [it.when.date() if it.when else None for it in shown])
     provisions_by_tag: dict[str, dict[str, dict]] = {t: {} for t in UNLAWFUL_TAGS}
-    for it, pred in zip(shown, preds, strict=True):
+    start = time.perf_counter()
+    # one pass: evidence spans only for the messages listed (the unlawful ones, or all with --all)
+    for row in score_rows(src, clf, evidence="all" if include_all else "unlawful", explain="full"):
+        summary.add(row)
+        sender = label(row.sender)
+        it = Item(row.row_number, row.when, sender, "" if row.text is None else str(row.text), row.primary_label,
+                  row.tags, row.error, row.id, show(sender), show(label(row.id)))
+        items.append(it)
+        if src.format == "image" and row.values and row.values[0] in getattr(src, "files", {}):
+            it.image = (src.files[row.values[0]], str(row.values[6]), str(row.values[7]))
+            it.where = f"{row.values[0]} · 第{row.values[1]}条"
+            input_files[row.values[0]] = src.files[row.values[0]]
+        if not it.primary or not (include_all or row.unlawful):
+            continue
+        pred = row.prediction
         legal = legal_result(pred)
         spans = [(p.start, p.end, ev.tag) for ev in pred.evidence for p in ev.phrases]
-        text = mask_pii(it.text) if mask else it.text
-        it.highlighted = highlight(text, spans)
-        it.sender = mask_pii(it.sender) if mask else it.sender
-        it.evidence = [f"{TAG_BY_NAME[ev.tag].zh}" + (f"（第{ev.turn + 1}轮）" if ev.turn is not None else "") + "："
-                       + "、".join(f"「{mask_pii(p.text) if mask else p.text}」" for p in ev.phrases) for ev in pred.evidence]
+        it.highlighted = highlight(show(pred.text), spans)
+        it.evidence = [evidence_text(ev, quoted=True, label=TAG_BY_NAME[ev.tag].zh, mask=mask) for ev in pred.evidence]
         it.citations = [p["citation"] for p in legal["provisions"] if p["kind"] != "guidance"]
         it.provisions, it.legal_basis = legal["provisions"], legal["legal_basis"]
         if it.image:
@@ -276,8 +267,12 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
                     tag = part.split(":", 1)[1] if part.startswith("fallback:") else BY_CODE[part].family
                     if tag in provisions_by_tag:
                         provisions_by_tag[tag].setdefault(p["id"] + p["items"], p)
+        shown.append(it)
+    summary.finish(src, time.perf_counter() - start)
+    check_span(items, input_path)
+    shown.sort(key=lambda it: (it.when is None, it.when or dt.datetime.min, it.row))
     when = [it.when for it in items if it.when]
-    senders = {it.sender for it in items if it.sender}
+    senders = {it.sender for it in items if it.sender}  # as read: a number counts once, masked or not
     counts = {"primary": {t: summary.primary.get(t, 0) for t in PRECEDENCE},
               "tags": {t: summary.tags.get(t, 0) for t in PRECEDENCE}}
     manifest = clf.manifest
@@ -287,7 +282,8 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
         summary=summary, counts=counts, tags=[TAG_BY_NAME[t] for t in PRECEDENCE], colors=COLORS,
         date_from=min(when).strftime("%Y-%m-%d %H:%M") if when else "—",
         date_to=max(when).strftime("%Y-%m-%d %H:%M") if when else "—",
-        n_senders=len(senders), charts=charts(items, mask), mask=mask, n_unlawful=len(flagged),
+        n_senders=len(senders), charts=charts(items, mask), mask=mask,
+        n_unlawful=sum(1 for it in items if set(it.tags) & set(UNLAWFUL_TAGS)),
         sections=[{"tag": TAG_BY_NAME[t],
                    "provisions": sorted(provisions_by_tag[t].values(), key=lambda p: -p["weight"]),
                    "advice": advice_for((t,)), "count": counts["tags"][t]}

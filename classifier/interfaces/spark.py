@@ -1,5 +1,9 @@
 """Batch scoring on Apache Spark, for data lakes: the same model and the same scoring function
-(``batch.score_texts``) as the single-machine scorer, run by ``mapInPandas`` on every partition.
+(``scoring.core.score_texts``) as the single-machine scorer, run by ``mapInPandas`` on every
+partition, with the same output columns (renamed the same way when the input already has one).
+
+Spark's Python workers run the interpreter running this command unless ``PYSPARK_PYTHON`` says
+otherwise (a virtual environment need not be activated).
 
 The model directory is shipped to the executors with ``SparkContext.addFile`` (checked against its
 manifest on the driver and again where it is loaded), so nothing but the package has to be installed
@@ -11,15 +15,17 @@ Row order is not kept across partitions; every output row carries the input's id
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .. import config
 from ..files.tabular import DATE_COLUMN_NAMES, TEXT_COLUMN_NAMES, InputError, find_column, parse_date
-from ..labels import TAG_NAMES
-from ..schema import BATCH_COLUMNS
+from ..schema import BATCH_COLUMNS, SCORE_COLUMNS, result_columns
 
 ROW_ID = "row_id"
 INSTALL_HINT = "Spark support is an optional extra: pip install -e '.[spark]' (it also needs Java 17+)"
@@ -30,8 +36,25 @@ def _require_spark():
         import pyspark  # noqa: F401
     except ImportError:
         raise InputError(INSTALL_HINT) from None
-    if not shutil.which("java") and not __import__("os").environ.get("JAVA_HOME"):
+    if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
         raise InputError("Spark needs Java (17 or newer) on PATH or JAVA_HOME; install a JDK and retry")
+
+
+@contextlib.contextmanager
+def _workers_run_this_python():
+    """While the SparkContext starts: unless ``PYSPARK_PYTHON`` is set, point it at this interpreter.
+
+    PySpark reads it once, when the context starts; without it, workers start the first "python3"
+    on PATH, which lacks the project unless the virtual environment is activated.
+    """
+    if os.environ.get("PYSPARK_PYTHON"):
+        yield
+        return
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    try:
+        yield
+    finally:
+        del os.environ["PYSPARK_PYTHON"]
 
 
 _EXECUTOR_CLF: dict[str, object] = {}
@@ -50,23 +73,25 @@ def _classifier_on_executor(model_name: str):
     return clf
 
 
-def make_scorer(model_name: str, text_col: str, date_col: str | None, evidence: str
+def make_scorer(model_name: str, text_col: str, date_col: str | None, evidence: str, names: list[str]
                 ) -> Callable[[Iterator], Iterator]:
-    """The ``mapInPandas`` function: pandas chunks in, the same chunks plus the result columns out."""
+    """The ``mapInPandas`` function: pandas chunks in, the same chunks plus the result columns
+    (``names``: ``schema.result_columns`` of the input's columns) out."""
 
     def score(chunks):
         import pandas as pd
 
-        from ..scoring.batch import score_texts
+        from ..scoring.core import score_texts
 
         clf = _classifier_on_executor(model_name)
         for pdf in chunks:
             texts = pdf[text_col].where(pdf[text_col].notna(), "").tolist()
             dates = [parse_date(d) for d in pdf[date_col]] if date_col else None
-            rows = score_texts(clf, texts, dates, evidence)
-            res = pd.DataFrame(rows, columns=list(BATCH_COLUMNS), index=pdf.index)
-            for t in TAG_NAMES:
-                res[f"score_{t}"] = pd.to_numeric(res[f"score_{t}"], errors="coerce")
+            rows = score_texts(clf, texts, dates, evidence=evidence)
+            res = pd.DataFrame([list(r.cells.values()) for r in rows], columns=names, index=pdf.index)
+            for name, column in zip(names, BATCH_COLUMNS, strict=True):
+                if column in SCORE_COLUMNS:
+                    res[name] = pd.to_numeric(res[name], errors="coerce")
             yield pd.concat([pdf, res], axis=1)
 
     return score
@@ -93,9 +118,10 @@ def run_spark(input_path: str, output: str, *, text_column: str | None = None, d
         raise InputError(f"{output}: already exists; Spark writes a new folder (choose another -o)")
     own = spark is None
     if own:
-        spark = (SparkSession.builder.master(master).appName("cuishou-batch")
-                 .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-                 .config("spark.ui.enabled", "false").getOrCreate())
+        with _workers_run_this_python():
+            spark = (SparkSession.builder.master(master).appName("cuishou-batch")
+                     .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+                     .config("spark.ui.enabled", "false").getOrCreate())
         spark.sparkContext.setLogLevel("ERROR")
     start = time.perf_counter()
     try:
@@ -117,14 +143,13 @@ def run_spark(input_path: str, output: str, *, text_column: str | None = None, d
             indexed = df.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1]))
             df = spark.createDataFrame(indexed, T.StructType([*df.schema.fields, T.StructField(ROW_ID, T.LongType())]))
         n_in = df.count()
-        taken = set(df.columns)
+        names = result_columns(df.columns)
         out_fields = [*df.schema.fields]
-        for c in BATCH_COLUMNS:
-            kind = T.DoubleType() if c.startswith("score_") else T.StringType()
-            out_fields.append(T.StructField(c if c not in taken else f"{c}_cuishou", kind))
+        for name, c in zip(names, BATCH_COLUMNS, strict=True):
+            out_fields.append(T.StructField(name, T.DoubleType() if c in SCORE_COLUMNS else T.StringType()))
         spark.sparkContext.addFile(str(model_path.resolve()), recursive=True)
         scored = df.select(*[F.col(c) for c in df.columns]).mapInPandas(
-            make_scorer(model_path.resolve().name, text_col, date_col, evidence), schema=T.StructType(out_fields))
+            make_scorer(model_path.resolve().name, text_col, date_col, evidence, names), schema=T.StructType(out_fields))
         writer = scored.write.mode("errorifexists")
         if fmt == "csv":
             writer.option("header", "true").option("escape", '"').csv(output)
@@ -133,7 +158,8 @@ def run_spark(input_path: str, output: str, *, text_column: str | None = None, d
         written = spark.read.parquet(output) if fmt == "parquet" else spark.read.option("header", "true") \
             .option("multiLine", "true").option("escape", '"').csv(output)
         n_out = written.count()
-        counts = {r["primary_label"] or "(error)": r["count"] for r in written.groupBy("primary_label").count().collect()}
+        label = names[BATCH_COLUMNS.index("primary_label")]
+        counts = {r[label] or "(error)": r["count"] for r in written.groupBy(label).count().collect()}
     finally:
         if own:
             spark.stop()

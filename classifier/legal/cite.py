@@ -85,8 +85,9 @@ class Cited:
 def _select(codes: set[str], tags: tuple[str, ...]) -> list[tuple[dict, str]]:
     data = mapping()
     chosen: list[tuple[dict, str]] = []
-    for code in codes:
-        chosen.extend((e, code) for e in data["reasons"].get(code, ()))
+    for code in data["reasons"]:  # mapping order, not set order: a set's order changes between processes
+        if code in codes:
+            chosen.extend((e, code) for e in data["reasons"][code])
     for combo in data["combos"]:
         if all(codes & set(group) for group in combo["all"]):
             chosen.extend((e, "+".join(sorted(codes & set(combo["all"][-1])))) for e in combo["items"])

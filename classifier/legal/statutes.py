@@ -48,11 +48,5 @@ def provisions_for(tags: tuple[str, ...], reasons: list[ReasonHit] = (), date: d
     return cite(tuple(tags), tuple(h.code for h in reasons), date)[0]
 
 
-def render_legal(legal: dict, full_text: bool = False) -> str:
-    from ..interfaces.render import render_legal as run
-
-    return run(legal, full=full_text)
-
-
 __all__ = ["ADVICE", "CHANNELS", "DISCLAIMER", "advice_for", "attach", "batch_citations", "citation", "find_reasons",
-           "lookup", "provisions", "provisions_for", "render_legal"]
+           "lookup", "provisions", "provisions_for"]

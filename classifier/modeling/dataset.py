@@ -237,14 +237,6 @@ def tag_matrix(tag_cells: Iterable[str]) -> np.ndarray:
     return Y
 
 
-def file_sha256(paths: Iterable[Path]) -> str:
-    h = hashlib.sha256()
-    for p in sorted(paths):
-        h.update(p.name.encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
-
-
 def counts(df: pd.DataFrame) -> dict:
     """Counts for the data card: per tag, channel, source kind, multi-tag, evasion, hard negatives."""
     Y = tag_matrix(df["tags"])

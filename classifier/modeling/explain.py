@@ -10,24 +10,10 @@ and reports them in normalized form (simplified characters, numbers masked).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from ..text.masking import mask_pii
 from ..text.normalize import display, normalize_aligned
-
-
-@dataclass(frozen=True)
-class Phrase:
-    text: str
-    start: int  # span in the original message (batch: in the normalized text)
-    end: int
-    weight: float  # summed contribution to the tag's logit
-
-    def to_dict(self) -> dict:
-        """The phrase for output; phone, ID and card numbers masked (same length, so spans stay right)."""
-        return {"text": mask_pii(self.text), "start": self.start, "end": self.end, "weight": round(self.weight, 4)}
+from .results import Phrase
 
 
 def features_with_positions(pipeline, norms: list[str]):

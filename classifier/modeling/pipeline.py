@@ -23,7 +23,8 @@ from ..text.features import NgramHasher, load_user_words
 from ..text.normalize import TextNormalizer
 
 N_TAGS = len(TAG_NAMES)
-_UNLAWFUL_IDX = np.array([TAG_NAMES.index(t) for t in UNLAWFUL_TAGS])
+#: Column indices of the unlawful tags (harassment, threat, third-party contact).
+UNLAWFUL_IDX = np.array([TAG_NAMES.index(t) for t in UNLAWFUL_TAGS])
 _LR_IDX = TAG_NAMES.index(LAWFUL_REMINDER)
 _NC_IDX = TAG_NAMES.index(NOT_COLLECTION)
 
@@ -42,8 +43,8 @@ def decode(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     """
     proba = np.atleast_2d(proba)
     out = np.zeros(proba.shape, dtype=bool)
-    unlawful = proba[:, _UNLAWFUL_IDX] >= thresholds[_UNLAWFUL_IDX]
-    out[:, _UNLAWFUL_IDX] = unlawful
+    unlawful = proba[:, UNLAWFUL_IDX] >= thresholds[UNLAWFUL_IDX]
+    out[:, UNLAWFUL_IDX] = unlawful
     none = ~unlawful.any(axis=1)
     lr_margin = logit(proba[:, _LR_IDX]) - logit(thresholds[_LR_IDX])
     nc_margin = logit(proba[:, _NC_IDX]) - logit(thresholds[_NC_IDX])
@@ -75,16 +76,30 @@ class MultiTagClassifier(ClassifierMixin, BaseEstimator):
     """One calibrated logistic regression per tag; ``predict`` applies the tag-set rules.
 
     ``fit(X, Y, groups=None)`` takes a binary indicator matrix ``Y`` with one column per tag in
-    ``labels.TAG_NAMES`` order. ``thresholds_`` start at 0.5; training sets them from the dev split.
+    ``labels.TAG_NAMES`` order.
+
+    ``thresholds`` (one probability per tag, default 0.5) decide the tags of a message;
+    ``turn_thresholds`` (default: ``thresholds``) those of one turn of a call transcript. They are
+    parameters, not learned state: training tunes them on the dev split and sets them with
+    ``set_params`` (see ``modeling.train``); changing them needs no refit.
     """
 
     def __init__(self, C: float = 8.0, class_weight: str | None = "balanced", cv: int = 5,
-                 max_iter: int = 5000, random_state: int = 0):
+                 max_iter: int = 5000, random_state: int = 0, thresholds=None, turn_thresholds=None):
         self.C = C
         self.class_weight = class_weight
         self.cv = cv
         self.max_iter = max_iter
         self.random_state = random_state
+        self.thresholds = thresholds
+        self.turn_thresholds = turn_thresholds
+
+    def decision_thresholds(self, turn: bool = False) -> np.ndarray:
+        """Per-tag thresholds as an array: ``thresholds`` (0.5 if unset), or for ``turn`` the turn ones."""
+        base = np.full(N_TAGS, 0.5) if self.thresholds is None else np.asarray(self.thresholds, dtype=float)
+        if turn and self.turn_thresholds is not None:
+            return np.asarray(self.turn_thresholds, dtype=float)
+        return base
 
     def _lr(self) -> LogisticRegression:
         return LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear",
@@ -113,7 +128,6 @@ class MultiTagClassifier(ClassifierMixin, BaseEstimator):
             platt = LogisticRegression(C=1e4, solver="lbfgs").fit(oof.reshape(-1, 1), y)
             self.calibration_[j] = (platt.coef_[0, 0], platt.intercept_[0])
         self.classes_ = np.array(TAG_NAMES)
-        self.thresholds_ = np.full(N_TAGS, 0.5)
         self.n_features_in_ = n_features
         return self
 
@@ -129,7 +143,7 @@ class MultiTagClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Boolean tag matrix obeying the tag-set rules (see :func:`decode`)."""
-        return decode(self.predict_proba(X), self.thresholds_)
+        return decode(self.predict_proba(X), self.decision_thresholds())
 
     def contributions(self, x_row: sparse.spmatrix, tag_index: int) -> tuple[np.ndarray, np.ndarray]:
         """Feature indices of one row and their contribution (tf-idf x coefficient) to one tag."""

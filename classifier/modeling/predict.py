@@ -1,164 +1,32 @@
-"""Loading the model (the one place that does) and the ``Classifier`` facade used by every interface."""
+"""Prediction: the ``Classifier`` facade used by every interface, and how a transcript's turns combine.
+
+Loading and its checks live in ``persistence``; the result types in ``results``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
-import json
 import re
-import warnings
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import joblib
 import numpy as np
-import sklearn
 
 from .. import config
-from ..labels import TAG_BY_NAME, TAG_NAMES, UNLAWFUL_TAGS
-from ..schema import SCHEMA_VERSION
+from ..files.digest import sha256_file
+from ..labels import TAG_NAMES
 from ..text.transcript import Transcript, parse
-from .explain import Phrase, explain, explain_normalized, features_with_positions
-from .pipeline import decode, tags_of, tags_of_rows
+from .explain import explain, explain_normalized, features_with_positions
+from .persistence import ModelError, load_model
+from .pipeline import UNLAWFUL_IDX, decode, tags_of, tags_of_rows
+from .results import MAX_CHARS, Evidence, Phrase, Prediction, TurnResult, failed
 
-#: Longest text scored, in characters. Longer input is cut here (and the result says so): scoring
-#: time and memory are linear in length, and no real SMS, chat or call transcript comes close.
-MAX_CHARS = 20_000
-_UNLAWFUL_IDX = [TAG_NAMES.index(t) for t in UNLAWFUL_TAGS]
+__all__ = ["MAX_CHARS", "Classifier", "Evidence", "ModelError", "Prediction", "TurnResult", "load_model",
+           "sha256_file"]
+
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _TAG_INDEX = {t: i for i, t in enumerate(TAG_NAMES)}
-
-
-class ModelError(RuntimeError):
-    """The model cannot be loaded: missing, tampered with, untrusted, or from another library version."""
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _is_shipped(model_dir: Path) -> bool:
-    try:
-        return model_dir.resolve().parent == config.project_models_dir().resolve()
-    except OSError:
-        return False
-
-
-def load_model(model_dir: Path | None = None, *, trust: bool = False):
-    """Load ``(pipeline, manifest)`` from a model directory, after checking it.
-
-    joblib files are pickles, and unpickling can run code, so a file is only unpickled after its
-    sha256 matches the manifest beside it. Directories outside the project's ``models/`` also need
-    ``trust=True`` (the CLI's ``--trust-model``): only load models you made or got from a source you trust.
-    """
-    model_dir = Path(model_dir) if model_dir else config.default_model_dir()
-    model_path, manifest_path = model_dir / config.MODEL_FILE, model_dir / config.MANIFEST_FILE
-    if not model_path.exists() or not manifest_path.exists():
-        raise ModelError(f"no model in {model_dir} (need {config.MODEL_FILE} and {config.MANIFEST_FILE}); "
-                         "train one with `python -m classifier train`")
-    if not _is_shipped(model_dir) and not trust:
-        raise ModelError(f"{model_dir} is outside this project's models/ folder. A model file can run code when "
-                         "loaded; if you trust it, pass --trust-model (or trust=True)")
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as e:
-        raise ModelError(f"unreadable manifest {manifest_path}: {e}") from e
-    expected = manifest.get("sha256")
-    actual = sha256_file(model_path)
-    if expected != actual:
-        raise ModelError(f"{model_path} does not match its manifest (sha256 {actual[:12]}… != {str(expected)[:12]}…); "
-                         "refusing to load it. Retrain with `python -m classifier train` or restore the file")
-    trained_with = manifest.get("versions", {}).get("scikit-learn")
-    if trained_with != sklearn.__version__:
-        raise ModelError(f"the model was trained with scikit-learn {trained_with}, this is {sklearn.__version__}; "
-                         f"install scikit-learn=={trained_with} (the project pins it) or retrain")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", category=sklearn.exceptions.InconsistentVersionWarning)
-        try:
-            pipeline = joblib.load(model_path)
-        except sklearn.exceptions.InconsistentVersionWarning as e:
-            raise ModelError(f"model/library version mismatch: {e}") from e
-    labels = list(dict(pipeline.steps)["clf"].classes_)
-    if labels != list(TAG_NAMES):
-        raise ModelError(f"the model predicts {labels}, this version of the tool expects {list(TAG_NAMES)}")
-    return pipeline, manifest
-
-
-@dataclass
-class Evidence:
-    tag: str
-    phrases: list[Phrase]
-    turn: int | None = None
-    speaker: str | None = None
-
-    def to_dict(self) -> dict:
-        return {"tag": self.tag, "phrases": [p.to_dict() for p in self.phrases], "turn": self.turn,
-                "speaker": self.speaker}
-
-    def summary(self) -> str:
-        where = f" (turn {self.turn + 1}{' ' + self.speaker if self.speaker else ''})" if self.turn is not None else ""
-        return f"{self.tag}{where}: " + ", ".join(p.text for p in self.phrases)
-
-
-@dataclass
-class TurnResult:
-    index: int
-    speaker: str
-    role: str
-    start: int
-    end: int
-    scored: bool
-    tags: tuple[str, ...] = ()
-    scores: dict[str, float] = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return {"index": self.index, "speaker": self.speaker, "role": self.role, "start": self.start,
-                "end": self.end, "scored": self.scored, "tags": list(self.tags),
-                "scores": {k: round(v, 4) for k, v in self.scores.items()}}
-
-
-@dataclass
-class Prediction:
-    """The result for one message. ``to_dict`` gives the documented JSON schema (see ``schema``)."""
-
-    primary_label: str
-    tags: tuple[str, ...]
-    scores: dict[str, float]
-    evidence: list[Evidence] = field(default_factory=list)
-    turns: list[TurnResult] = field(default_factory=list)
-    truncated: bool = False
-    date: dt.date | None = None
-    error: str | None = None
-    text: str = field(default="", repr=False)  # kept for evidence and reasons; never serialized
-    norm: str = field(default="", repr=False)  # normalized text of the scored part (collector turns)
-
-    @property
-    def primary_label_zh(self) -> str:
-        return TAG_BY_NAME[self.primary_label].zh if self.primary_label else ""
-
-    def to_dict(self) -> dict:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "primary_label": self.primary_label or None,
-            "primary_label_zh": self.primary_label_zh or None,
-            "tags": list(self.tags),
-            "scores": {k: round(v, 4) for k, v in self.scores.items()},
-            "evidence": [e.to_dict() for e in self.evidence],
-            "turns": [t.to_dict() for t in self.turns],
-            "truncated": self.truncated,
-            "date": self.date.isoformat() if self.date else None,
-            "error": self.error,
-        }
-
-
-def failed(reason: str) -> Prediction:
-    return Prediction(primary_label="", tags=(), scores={}, error=reason)
 
 
 class Classifier:
@@ -185,11 +53,11 @@ class Classifier:
 
     @property
     def thresholds(self) -> np.ndarray:
-        return self.clf.thresholds_
+        return self.clf.decision_thresholds()
 
     @property
     def turn_thresholds(self) -> np.ndarray:
-        return getattr(self.clf, "turn_thresholds_", self.clf.thresholds_)
+        return self.clf.decision_thresholds(turn=True)
 
     @property
     def model_info(self) -> dict:
@@ -289,15 +157,15 @@ class Classifier:
         scores = whole.copy()
         turn_hits: dict[int, list[int]] = {}
         if tr is not None and len(turn_proba):
-            hit = turn_proba[:, _UNLAWFUL_IDX] >= tth[_UNLAWFUL_IDX]
-            for col, j in enumerate(_UNLAWFUL_IDX):
+            hit = turn_proba[:, UNLAWFUL_IDX] >= tth[UNLAWFUL_IDX]
+            for col, j in enumerate(UNLAWFUL_IDX.tolist()):
                 if hit[:, col].any():
                     turn_hits[j] = np.flatnonzero(hit[:, col]).tolist()
                     scores[j] = max(scores[j], float(turn_proba[:, j].max()))
             if turn_hits:
                 row = row.copy()
                 row[:] = False
-                row[_UNLAWFUL_IDX] = whole[_UNLAWFUL_IDX] >= th[_UNLAWFUL_IDX]
+                row[UNLAWFUL_IDX] = whole[UNLAWFUL_IDX] >= th[UNLAWFUL_IDX]
                 for j in turn_hits:
                     row[j] = True
         tags = tags_of(row)
@@ -307,7 +175,7 @@ class Classifier:
         scored = tr.scored_turns() if tr is not None else ()
         for tag in tags:
             j = TAG_NAMES.index(tag)
-            if j in _UNLAWFUL_IDX and len(turn_proba):
+            if j in UNLAWFUL_IDX and len(turn_proba):
                 # name the collector turn that most supports the tag, whether the turn itself or the
                 # whole call crossed the threshold
                 hits = turn_hits.get(j) or range(len(turn_proba))

@@ -17,12 +17,13 @@ import pandas as pd
 from sklearn.metrics import f1_score
 
 from .. import __version__, config
+from ..files.digest import sha256_file
 from ..labels import TAG_NAMES, UNLAWFUL_TAGS
 from ..text.transcript import parse
-from .dataset import file_sha256, load_split, tag_matrix
+from .dataset import load_split, tag_matrix
 from .evaluate import evaluate, tag_metrics
 from .pipeline import build_pipeline, decode
-from .predict import Classifier, sha256_file
+from .predict import Classifier
 from .real import add_real_train, assert_no_real_heldout
 
 C_GRID = (2.0, 4.0, 8.0, 16.0)
@@ -60,7 +61,7 @@ def tune_turn_thresholds(classifier: Classifier, dev: pd.DataFrame) -> np.ndarra
     there the whole call already shows a bad turn; in a long polite call one threatening turn is
     diluted in the whole and only the turn itself reveals it. Ties go to the lower threshold.
     """
-    base = classifier.clf.thresholds_.copy()
+    base = classifier.thresholds.copy()
     tth = base.copy()
     dialogues = dev[dev["text"].map(lambda t: "\n" in t and parse(t) is not None)]
     if len(dialogues) < 20:
@@ -72,13 +73,13 @@ def tune_turn_thresholds(classifier: Classifier, dev: pd.DataFrame) -> np.ndarra
         for t in sorted({float(g) for g in THRESHOLD_GRID if base[j] <= g <= TURN_THRESHOLD_MAX}
                         | {max(float(base[j]), TURN_THRESHOLD_MAX)}):
             tth[j] = t
-            classifier.clf.turn_thresholds_ = tth
+            classifier.clf.set_params(turn_thresholds=tth.copy())
             preds = classifier.predict_many(dialogues["text"].tolist(), explain_evidence=False)
             f1 = f1_score(Y[:, j], [tag in p.tags for p in preds], zero_division=0)
             if f1 > best[0] + 1e-9:
                 best = (f1, t)
         tth[j] = best[1]
-    classifier.clf.turn_thresholds_ = tth
+    classifier.clf.set_params(turn_thresholds=tth.copy())
     return tth
 
 
@@ -126,15 +127,14 @@ def train(processed_dir: Path = config.PROCESSED_DIR, out_dir: Path = config.SHI
         if best is None or f1 > best[0] + 1e-9:
             best = (f1, C, th, pipe)
     dev_f1, C, th, pipe = best
-    pipe.named_steps["clf"].thresholds_ = th
+    pipe.set_params(clf__thresholds=th)
     clf = Classifier(pipe, {})
     tth = tune_turn_thresholds(clf, dev_df)
     log(f"chose C={C}; thresholds {dict(zip(TAG_NAMES, th.round(3).tolist(), strict=True))}; "
         f"turn thresholds {dict(zip(TAG_NAMES, tth.round(3).tolist(), strict=True))}")
     if refit:
         pipe = _fit(pd.concat([train_df, dev_df], ignore_index=True), C, backend)
-        pipe.named_steps["clf"].thresholds_ = th
-        pipe.named_steps["clf"].turn_thresholds_ = tth
+    pipe.set_params(clf__thresholds=th, clf__turn_thresholds=tth)
     pipe.named_steps["clf"].compact()
     out_dir.mkdir(parents=True, exist_ok=True)
     model_path = out_dir / config.MODEL_FILE
@@ -153,7 +153,7 @@ def train(processed_dir: Path = config.PROCESSED_DIR, out_dir: Path = config.SHI
         "thresholds": dict(zip(TAG_NAMES, th.round(4).tolist(), strict=True)),
         "turn_thresholds": dict(zip(TAG_NAMES, tth.round(4).tolist(), strict=True)),
         "data": {
-            "processed_sha256": file_sha256([processed_dir / f"{s}.csv" for s in ("train", "dev", "test")]
+            "processed_sha256": sha256_file([processed_dir / f"{s}.csv" for s in ("train", "dev", "test")]
                                             + ([processed_dir / "real_train.csv"] if n_real else [])),
             "rows": {"train": len(train_df), "dev": len(dev_df), "test": len(test_df)},
             "extra_rows": 0 if extra is None else len(extra),
@@ -182,7 +182,7 @@ def retrain_with_user_rows(extra_files, out_dir: Path, before: Classifier, proce
     Uses the C of the model being improved; returns before/after macro-F1 and primary-label accuracy
     on the project's test split and on the user's held-out rows. The user's rows stay on this machine.
     """
-    from ..scoring.review import read_labelled, split_user_rows
+    from .user_labels import read_labelled, split_user_rows
 
     user = pd.concat([read_labelled(p) for p in extra_files], ignore_index=True)
     user_train, user_test = split_user_rows(user, holdout)

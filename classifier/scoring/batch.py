@@ -1,136 +1,25 @@
 """Batch scoring of exports: every input row, in order, original columns unchanged, plus the schema columns.
 
-Rows stream through in chunks. Scoring runs in worker processes (one per core by default, each
-loading the model once); at most two chunks per worker are in flight, so memory is bounded by the
-chunk size, not the file. ``score_texts`` is the one scoring function, shared with the Spark engine.
+Rows stream through ``scoring.core`` in chunks. Scoring runs in worker processes (one per core by
+default, each sharing the model loaded once); at most two chunks per worker are in flight, so memory
+is bounded by the chunk size, not the file.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import gc
-import multiprocessing
-import os
 import sys
 import time
-from collections import Counter, deque
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..files.messages import DIRECTION_COLUMN_NAMES, NOT_SCORED, SENT_NOTE, is_sent
-from ..files.tabular import (
-    DATE_COLUMN_NAMES,
-    ID_COLUMN_NAMES,
-    SENDER_COLUMN_NAMES,
-    TEXT_COLUMN_NAMES,
-    InputError,
-    Source,
-    Writer,
-    find_column,
-    fix_width,
-    open_source,
-    output_format,
-    parse_date,
-)
-from ..labels import PRECEDENCE, TAG_NAMES, TAG_SEPARATOR, UNLAWFUL_TAGS
-from ..modeling.predict import MAX_CHARS  # longer cells: scored on their start, flagged
-from ..schema import BATCH_COLUMNS
+from ..files.messages import NOT_SCORED, SENT_NOTE
+from ..files.tabular import InputError, Source, Writer, arrow_schema, output_format
+from ..labels import PRECEDENCE
+from ..schema import BATCH_COLUMNS, SCORE_COLUMNS, result_columns
+from .core import CHUNK_ROWS, ScoredRow, describe_input, open_input, score_rows, score_texts, scorer
 
-CHUNK_ROWS = 300  # rows per task: bounds the workers' transient memory (peak < 400 MB in all on 1M rows)
-
-
-def _evidence_cell(pred) -> str:
-    parts = []
-    for ev in pred.evidence:
-        where = f" (turn {ev.turn + 1}{' ' + ev.speaker if ev.speaker else ''})" if ev.turn is not None else ""
-        parts.append(f"{ev.tag}{where}: " + ", ".join(p.text for p in ev.phrases))
-    return " | ".join(parts)
-
-
-EVIDENCE_SCOPES = {"unlawful": UNLAWFUL_TAGS, "all": TAG_NAMES, "none": ()}
-
-
-def score_texts(classifier, texts: Sequence[object], dates: Sequence[dt.date | None] | None = None,
-                evidence: str = "unlawful") -> list[list[object]]:
-    """Score messages; one list of ``schema.BATCH_COLUMNS`` values per input, in order.
-
-    ``evidence``: which tags get evidence phrases: "unlawful" (harassment, threat, third-party
-    contact; the default, since those are the rows someone must act on), "all", or "none".
-    Non-text, empty and undecodable cells get an ``error`` and empty scores; they are not scored.
-    """
-    from ..legal.statutes import batch_citations
-
-    dates = list(dates) if dates is not None else [None] * len(texts)
-    out: list[list[object] | None] = [None] * len(texts)
-    todo, todo_idx = [], []
-    for i, t in enumerate(texts):
-        reason = _unscorable(t)
-        if reason:
-            out[i] = [""] * (len(BATCH_COLUMNS) - 1) + [reason]
-        else:
-            todo.append(t)
-            todo_idx.append(i)
-    scope = EVIDENCE_SCOPES[evidence]
-    preds = classifier.predict_many(todo, [dates[i] for i in todo_idx], explain_evidence="fast" if scope else False,
-                                    evidence_tags=scope)
-    for i, pred in zip(todo_idx, preds, strict=True):
-        if pred.error:
-            out[i] = [""] * (len(BATCH_COLUMNS) - 1) + [pred.error]
-            continue
-        note = f"text longer than {MAX_CHARS} characters: scored on the first {MAX_CHARS}" if pred.truncated else ""
-        out[i] = [pred.primary_label, TAG_SEPARATOR.join(pred.tags),
-                  *(round(pred.scores[t], 4) for t in TAG_NAMES),
-                  batch_citations(pred), _evidence_cell(pred), note]
-    return out  # type: ignore[return-value]
-
-
-def _unscorable(t: object) -> str:
-    if not isinstance(t, str):
-        if t is None or t == "":
-            return "empty text"
-        return ""  # numbers etc. from spreadsheets are scored as text
-    if not t.strip():
-        return "empty text"
-    if "\ufffd" in t:
-        return "undecodable bytes in the text (wrong encoding? try --encoding gb18030)"
-    return ""
-
-
-# --- worker processes ----------------------------------------------------------------------------
-
-_WORKER_CLF = None
-
-
-def _worker_init(model_dir: str | None, trust: bool) -> None:
-    global _WORKER_CLF
-    if _WORKER_CLF is None:  # not inherited through fork: load it
-        from ..modeling.predict import Classifier
-
-        _WORKER_CLF = Classifier.load(model_dir, trust=trust)
-
-
-def _make_pool(n_workers: int, classifier, model_dir, trust: bool) -> ProcessPoolExecutor:
-    """Worker processes; on Linux they are forked and inherit the loaded model (copy-on-write)."""
-    global _WORKER_CLF
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and sys.platform.startswith("linux"):
-        _WORKER_CLF = classifier
-        ctx = multiprocessing.get_context("fork")
-        gc.freeze()  # keep the collector from touching (and so copying) the shared objects in each worker
-    else:
-        ctx = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_worker_init,
-                               initargs=(str(model_dir) if model_dir else None, trust))
-
-
-def _worker_score(texts: list, dates: list, evidence: str) -> list[list[object]]:
-    return score_texts(_WORKER_CLF, [str(t) if not isinstance(t, str) and t != "" else t for t in texts],
-                       dates, evidence)
-
-
-# --- the run -------------------------------------------------------------------------------------
 
 @dataclass
 class Summary:
@@ -146,21 +35,30 @@ class Summary:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
-    def add(self, row_number: int, cols: list[object]) -> None:
+    def add(self, row: ScoredRow) -> None:
         self.rows += 1
-        primary, tags, err = cols[0], cols[1], cols[-1]
-        if primary:
+        if row.primary_label:
             self.scored += 1
-            self.primary[primary] += 1
-            for t in str(tags).split(TAG_SEPARATOR):
+            self.primary[row.primary_label] += 1
+            for t in row.tags:
                 self.tags[t] += 1
-        if err and not primary and str(err).startswith(NOT_SCORED):
+        elif row.error.startswith(NOT_SCORED):
             self.not_scored += 1
-        elif err and not primary:
+        elif row.error:
             self.errors += 1
-            self.error_reasons[str(err).split(" (")[0]] += 1
+            self.error_reasons[row.error.split(" (")[0]] += 1
             if len(self.error_rows) < 20:
-                self.error_rows.append(row_number)
+                self.error_rows.append(row.row_number)
+
+    def finish(self, src: Source, seconds: float) -> None:
+        """Add what the reader noticed on the way (repaired rows, mixed encodings, NUL bytes)."""
+        self.seconds = seconds
+        self.repaired_rows = src.stats.get("repaired_rows", 0)
+        mixed = src.stats.get("fallback_lines") or {}
+        if mixed.get("utf-8") and mixed.get("gb18030"):
+            self.notes.append(f"the file mixes encodings: {mixed['utf-8']} lines were UTF-8, {mixed['gb18030']} GB18030")
+        if src.stats.get("nul_bytes"):
+            self.notes.append(f"{src.stats['nul_bytes']} NUL bytes were removed from the input")
 
     def table(self) -> str:
         lines = [f"{self.rows} rows, {self.scored} scored, {self.errors} with errors "
@@ -185,30 +83,16 @@ class Summary:
                 "error_reasons": dict(self.error_reasons), "repaired_rows": self.repaired_rows}
 
 
-def _result_columns(columns: list[str]) -> list[str]:
-    taken = set(columns)
-    out = []
-    for c in BATCH_COLUMNS:
-        name, k = c, 1
-        while name in taken:  # "error" and "error_cuishou" both in the input: error_cuishou_2
-            name = f"{c}_cuishou" if k == 1 else f"{c}_cuishou_{k}"
-            k += 1
-        taken.add(name)
-        out.append(name)
-    return out
-
-
 def run_batch(input_path: str, output: str, *, text_column: str | None = None, date_column: str | None = None,
               id_column: str | None = None, encoding: str | None = None, delimiter: str | None = None,
               no_header: bool = False, sheet: str | None = None, out_format: str | None = None,
               model_dir: str | None = None, trust_model: bool = False, workers: int | None = None,
               chunk_rows: int = CHUNK_ROWS, evidence: str = "unlawful", classifier=None,
-              progress: Callable[[int, int | None], None] | None = None,
-              on_row: Callable[[int, Source, list, list], None] | None = None, me: str | None = None) -> Summary:
+              progress: Callable[[int, int | None], None] | None = None, me: str | None = None) -> Summary:
     """Score ``input_path`` into ``output``; return the summary. Raises InputError for unusable input.
 
     ``classifier``: score in this process with this Classifier (tests, web); otherwise worker processes
-    load the model from ``model_dir``. ``on_row(row_number, source, values, result)`` sees every row.
+    share the model loaded from ``model_dir``. ``input_path`` may be a list of files (screenshots).
     ``me``: the user's own name or number; rows whose sender column equals it are kept, not scored.
     """
     inputs = input_path if isinstance(input_path, list | tuple) else [input_path]
@@ -216,121 +100,34 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
                                                        for i in inputs):
         raise InputError(f"{output}: refusing to overwrite the input file; choose another -o")
     fmt = output_format(output, out_format)
-    src = open_source(input_path, encoding=encoding, delimiter=delimiter, no_header=no_header, sheet=sheet)
+    src = open_input(input_path, text_column=text_column, date_column=date_column, id_column=id_column,
+                     encoding=encoding, delimiter=delimiter, no_header=no_header, sheet=sheet, me=me)
+    summary = Summary(notes=[describe_input(src), *src.notes])
+    names = result_columns(src.columns)
+    scores = tuple(n for n, c in zip(names, BATCH_COLUMNS, strict=True) if c in SCORE_COLUMNS)
+    columns = list(src.columns) + names
+    writer = None
     try:
-        text_idx = find_column(src.columns, text_column, TEXT_COLUMN_NAMES, "text", input_path)
-    except InputError:
-        if src.text_guess is None or text_column is not None:
-            raise
-        text_idx = src.text_guess
-        src.notes.append(f"no header: taking {src.columns[text_idx]!r} as the text column (it has the most Chinese text)")
-    date_idx = find_column(src.columns, date_column, DATE_COLUMN_NAMES, "date", input_path, required=date_column is not None)
-    id_idx = find_column(src.columns, id_column, ID_COLUMN_NAMES, "id", input_path, required=id_column is not None)
-    src.roles = {"text": text_idx, "date": date_idx, "id": id_idx}
-    dir_idx = find_column(src.columns, None, DIRECTION_COLUMN_NAMES, "direction", input_path, required=False)
-    me_idx = find_column(src.columns, None, SENDER_COLUMN_NAMES, "sender", input_path, required=False) if me else None
-    if me and me_idx is None:
-        raise InputError(f"{input_path}: --me needs a sender column; columns are: {', '.join(map(str, src.columns))}")
-    summary = Summary(notes=list(src.notes))
-    summary.notes.insert(0, f"read {src.format}" + (f", encoding {src.encoding}" if src.encoding else "") +
-                         (f", delimiter {src.delimiter!r}" if src.delimiter else "") +
-                         f"; text column {src.columns[text_idx]!r}" +
-                         (f"; date column {src.columns[date_idx]!r}" if date_idx is not None else "") +
-                         (f"; id column {src.columns[id_idx]!r}" if id_idx is not None else "") +
-                         (f"; direction column {src.columns[dir_idx]!r} (rows you sent are not scored)"
-                          if dir_idx is not None else ""))
-    result_names = _result_columns(src.columns)
-    n_workers = workers if workers is not None else (os.cpu_count() or 1)
-    pool = None
-    if classifier is None:
-        # Load (and check) the model here, so a bad model fails before any work, and warm it up so
-        # forked workers share its memory instead of each loading a copy.
-        from ..modeling.predict import Classifier
-
-        classifier = Classifier.load(model_dir, trust=trust_model)
-        if n_workers > 0:
-            classifier.predict("预热 warm-up 还钱", explain_evidence=False)
-            pool = _make_pool(n_workers, classifier, model_dir, trust_model)
-            classifier = None
-    # created after the model loads, so a model error leaves no .part file behind
-    writer = Writer(output, fmt, list(src.columns) + _result_columns(src.columns),
-                    delimiter=src.delimiter or ",")
-    start = time.perf_counter()
-    pending: deque[tuple[list, Future | list]] = deque()
-    row_number = 0
-
-    def flush_one() -> None:
-        nonlocal row_number
-        rows, fut = pending.popleft()
-        results = fut.result() if isinstance(fut, Future) else fut
-        for row, res in zip(rows, results, strict=True):
-            row_number += 1
-            if row.error:  # a row the reader could not use: keep it, say why
-                res = [""] * (len(BATCH_COLUMNS) - 1) + [row.error]
-            elif row.skip:  # kept, never scored (a message the user sent)
-                res = [""] * (len(BATCH_COLUMNS) - 1) + [row.skip]
-            elif row.warning:
-                res = [*res[:-1], "; ".join(x for x in (res[-1], row.warning) if x)]
-            values = list(row.values)
-            writer.write(values + res, raw=row.raw, extra=dict(zip(result_names, res, strict=True)))
-            summary.add(row_number, res)
-            if on_row:
-                on_row(row_number, src, values, res)
-        if progress:
-            progress(summary.rows, src.progress() if src.progress else None)
-
-    try:
-        chunk: list = []
-        for row in _rows(src, text_idx, dir_idx, me_idx, me):
-            chunk.append(row)
-            if len(chunk) >= chunk_rows:
-                pending.append((chunk, _submit(pool, classifier, chunk, text_idx, date_idx, evidence)))
-                chunk = []
-                while len(pending) > 2 * max(n_workers, 1) or (pool is None and pending):
-                    flush_one()
-        if chunk:
-            pending.append((chunk, _submit(pool, classifier, chunk, text_idx, date_idx, evidence)))
-        while pending:
-            flush_one()
+        with scorer(classifier, model_dir=model_dir, trust_model=trust_model, workers=workers) as scoring:
+            # the output is opened once the model has loaded: a bad model leaves no half-written file
+            writer = Writer(output, fmt, columns, delimiter=src.delimiter or ",",
+                            schema=arrow_schema(columns, src.arrow_schema, scores) if fmt == "parquet" else None)
+            start = time.perf_counter()  # after loading the model, as the rows/s figure is about scoring
+            for row in score_rows(src, scoring, evidence=evidence, chunk_rows=chunk_rows):
+                cells = list(row.cells.values())
+                writer.write(row.values + cells, raw=row.raw, extra=dict(zip(names, cells, strict=True)))
+                summary.add(row)
+                if progress and summary.rows % chunk_rows == 0:
+                    progress(summary.rows, src.progress() if src.progress else None)
         writer.close()
     except BaseException:
-        writer.abort()
+        if writer is not None:
+            writer.abort()
         raise
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-            global _WORKER_CLF
-            _WORKER_CLF = None
-            gc.unfreeze()
-    summary.seconds = time.perf_counter() - start
-    summary.repaired_rows = src.stats.get("repaired_rows", 0)
-    mixed = src.stats.get("fallback_lines") or {}
-    if mixed.get("utf-8") and mixed.get("gb18030"):
-        summary.notes.append(f"the file mixes encodings: {mixed['utf-8']} lines were UTF-8, {mixed['gb18030']} GB18030")
-    if src.stats.get("nul_bytes"):
-        summary.notes.append(f"{src.stats['nul_bytes']} NUL bytes were removed from the input")
+    if progress:
+        progress(summary.rows, src.progress() if src.progress else None)
+    summary.finish(src, time.perf_counter() - start)
     return summary
-
-
-def _rows(src: Source, text_idx: int, dir_idx: int | None = None, me_idx: int | None = None, me: str | None = None):
-    width = len(src.columns)
-    for row in src.rows:
-        row = fix_width(row, width, text_idx, src.delimiter or ",", src.stats)
-        if me_idx is not None and not row.error and me_idx < len(row.values) and str(row.values[me_idx]).strip() == me:
-            row.skip = SENT_NOTE
-        if dir_idx is not None and not row.skip and not row.error and dir_idx < len(row.values) \
-                and is_sent(src.columns[dir_idx], row.values[dir_idx]):
-            row.skip = SENT_NOTE
-        yield row
-
-
-def _submit(pool, classifier, chunk: list, text_idx: int, date_idx: int | None, evidence: str):
-    texts = [r.values[text_idx] if not r.error and not r.skip else "" for r in chunk]
-    dates = [parse_date(r.values[date_idx]) if date_idx is not None and not r.error else None for r in chunk]
-    if pool is None:
-        return score_texts(classifier, [str(t) if not isinstance(t, str) and t != "" else t for t in texts],
-                           dates, evidence)
-    return pool.submit(_worker_score, texts, dates, evidence)
 
 
 def stderr_progress(quiet: bool, total_bytes: int | None = None) -> Callable[[int, int | None], None] | None:

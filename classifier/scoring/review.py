@@ -11,51 +11,63 @@
 
 The output keeps the original columns and adds the review columns (REVIEW_COLUMNS), with
 ``gold_tags`` empty for a person to fill in (tags separated by ";", as in the guide).
-``read_labelled`` validates filled-in files; ``cuishou train --extra`` retrains with them.
+``modeling.user_labels.read_labelled`` validates filled-in files; ``cuishou train --extra`` retrains with them.
 """
 
 from __future__ import annotations
 
 import random
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..files.tabular import TEXT_COLUMN_NAMES, InputError, find_column, open_source
-from ..labels import TAG_NAMES, TAG_SEPARATOR, UNLAWFUL_TAGS, TagError, parse_tags
-from ..modeling.pipeline import logit
+from ..files.tabular import InputError
+from ..labels import TAG_NAMES, TAG_SEPARATOR
+from ..modeling.pipeline import UNLAWFUL_IDX, logit
+from .core import open_input, score_rows
 
 REVIEW_COLUMNS = ("review_row", "review_reason", "review_margin", "predicted_tags", "predicted_primary", "gold_tags")
-_UNLAWFUL_IDX = [TAG_NAMES.index(t) for t in UNLAWFUL_TAGS]
+
+
+@dataclass
+class ReviewList:
+    """The review file: the input's columns plus REVIEW_COLUMNS, its rows, and the rows left out."""
+
+    columns: list[str]
+    rows: list[list]
+    skipped: list[str] = field(default_factory=list)  # "row N: why" for rows that could not be scored
+    text_index: int = 0
 
 
 def select_for_review(classifier, input_path: str, n: int = 200, seed: int = 0, text_column: str | None = None,
-                      confident_share: float = 0.1, **read_options) -> tuple[list[str], list[list]]:
-    """Columns and rows of the review list (at most ``n`` rows, most useful first)."""
-    src = open_source(input_path, **read_options)
-    t_idx = find_column(src.columns, text_column, TEXT_COLUMN_NAMES, "text", input_path)
-    rows = [r.values for r in src.rows if not r.error and not r.skip]  # never the messages the user sent
-    if not rows:
-        raise InputError(f"{input_path}: no rows to review")
-    texts = [str(r[t_idx]) if t_idx < len(r) else "" for r in rows]
-    preds = classifier.predict_many(texts, explain_evidence=False)
+                      confident_share: float = 0.1, **read_options) -> ReviewList:
+    """The review list (at most ``n`` rows, most useful first). ``review_row`` is the data row number."""
+    src = open_input(input_path, text_column=text_column, **read_options)
     th = classifier.thresholds
     tth = classifier.turn_thresholds
-    margin = np.full(len(rows), np.inf)
-    disagree = np.zeros(len(rows), dtype=bool)
-    for i, p in enumerate(preds):
-        if p.error:
+    kept: list[tuple[int, list, tuple[str, ...], str]] = []
+    margins: list[float] = []
+    disagree: list[bool] = []
+    skipped: list[str] = []
+    for row in score_rows(src, classifier, evidence="none", explain=False):
+        p = row.prediction
+        if p is None or p.error:
+            skipped.append(f"row {row.row_number}: {row.error}")
             continue
+        kept.append((row.row_number, row.values, p.tags, p.primary_label))
         s = np.array([p.scores[t] for t in TAG_NAMES])
-        margin[i] = float(np.min(np.abs(logit(s) - logit(th))))
+        margins.append(float(np.min(np.abs(logit(s) - logit(th)))))
         scored_turns = [t for t in p.turns if t.scored]
-        if len(scored_turns) > 1:
-            # the call as a whole carries the tag, but no single collector turn would (or the reverse)
-            disagree[i] = any((TAG_NAMES[j] in p.tags) != any(t.scores.get(TAG_NAMES[j], 0) >= tth[j]
-                                                               for t in scored_turns) for j in _UNLAWFUL_IDX)
+        # the call as a whole carries the tag, but no single collector turn would (or the reverse)
+        disagree.append(len(scored_turns) > 1 and any(
+            (TAG_NAMES[j] in p.tags) != any(t.scores.get(TAG_NAMES[j], 0) >= tth[j] for t in scored_turns)
+            for j in UNLAWFUL_IDX.tolist()))
+    if not kept:
+        raise InputError(f"{input_path}: no rows to review" + (f" ({'; '.join(skipped[:5])})" if skipped else ""))
+    margin = np.array(margins)
     n_conf = max(1, round(n * confident_share)) if n >= 5 else 0
-    order = [i for i in np.argsort(margin, kind="stable").tolist() if np.isfinite(margin[i])]
+    order = np.argsort(margin, kind="stable").tolist()
     chosen: list[tuple[int, str]] = []
     taken: set[int] = set()
     for i in order:
@@ -74,65 +86,12 @@ def select_for_review(classifier, input_path: str, n: int = 200, seed: int = 0, 
     rng = random.Random(seed)
     for i in rng.sample(confident, k=min(len(confident), n - len(chosen))):
         chosen.append((i, "confident_check"))
-    columns = list(src.columns) + list(REVIEW_COLUMNS)
     out = []
     for i, reason in chosen:
-        p = preds[i]
-        out.append([*list(rows[i]), i + 1, reason, round(float(margin[i]), 3), TAG_SEPARATOR.join(p.tags), p.primary_label, ""])
-    return columns, out
+        number, values, tags, primary = kept[i]
+        out.append([*values, number, reason, round(float(margin[i]), 3), TAG_SEPARATOR.join(tags), primary, ""])
+    return ReviewList(list(src.columns) + list(REVIEW_COLUMNS), out, skipped, src.roles["text"])
 
 
 def write_review(columns: list[str], rows: list[list], output: str) -> None:
     pd.DataFrame(rows, columns=columns).to_csv(output, index=False, encoding="utf-8-sig")
-
-
-def read_labelled(path: str | Path, text_column: str | None = None) -> pd.DataFrame:
-    """A filled-in review file (or any CSV with text and tags), validated against the guide's tag rules.
-
-    Accepts a ``gold_tags`` column (from ``review``) or ``tags``; rows with an empty label are skipped.
-    Raises InputError listing every bad row by its row number in the file (header = row 1).
-    """
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    src = open_source(str(path))
-    t_idx = find_column(src.columns, text_column, TEXT_COLUMN_NAMES, "text", str(path))
-    g_idx = find_column(src.columns, None, ("gold_tags", "tags", "label", "labels", "标签"), "label", str(path))
-    problems, rows = [], []
-    for n, row in enumerate(src.rows, start=2):
-        if row.error:
-            problems.append(f"row {n}: {row.error}")
-            continue
-        vals = row.values
-        text = str(vals[t_idx]) if t_idx < len(vals) else ""
-        cell = str(vals[g_idx]).strip() if g_idx < len(vals) else ""
-        if not cell:
-            continue
-        try:
-            tags = parse_tags(cell)
-        except TagError as e:
-            problems.append(f"row {n}: {e}")
-            continue
-        if not text.strip():
-            problems.append(f"row {n}: empty text")
-            continue
-        rows.append({"id": f"user:{path.stem}:{n}", "text": text, "tags": TAG_SEPARATOR.join(tags),
-                     "channel": "user", "source": f"user:{path.name}:{n}", "group": f"user/{path.stem}/{n // 10}",
-                     "evasion": False, "hard_negative": False})
-    if problems:
-        shown = "\n  ".join(problems[:30])
-        more = f"\n  … and {len(problems) - 30} more" if len(problems) > 30 else ""
-        raise InputError(f"{path}: {len(problems)} bad label row(s):\n  {shown}{more}")
-    if not rows:
-        raise InputError(f"{path}: no labelled rows (fill in the gold_tags column)")
-    return pd.DataFrame(rows)
-
-
-def split_user_rows(df: pd.DataFrame, holdout: float, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Training and held-out parts of the user's rows (by group, seeded)."""
-    groups = sorted(df["group"].unique())
-    rng = random.Random(seed)
-    rng.shuffle(groups)
-    k = max(1, round(len(groups) * holdout)) if holdout > 0 and len(groups) > 1 else 0
-    held = set(groups[:k])
-    return df[~df["group"].isin(held)].reset_index(drop=True), df[df["group"].isin(held)].reset_index(drop=True)

@@ -1,10 +1,15 @@
-"""Masking personal numbers for display: phones as 138****5678, ID and bank-card numbers likewise.
+"""Personal numbers: every pattern that finds phone, ID and bank-card numbers lives here.
 
-Masks keep the length of what they replace, so character spans (evidence highlights) stay valid.
-Numbers are found however they are written: full-width digits (１３８…), separated by spaces, dots or
-hyphens (138 1234 5678, 138.1234.5678), with a country code (+86 …) or an area code in brackets
-((0755)12345678, （0755）12345678). Matching runs on a copy where full-width forms are mapped to
-ASCII one character for one, and the masks are applied to the original at the same positions.
+- :func:`mask_pii` masks them for display (phones as 138****5678, ID and card numbers likewise),
+  keeping the length of what it replaces, so character spans (evidence highlights) stay valid.
+  Numbers are found however they are written: full-width digits (１３８…), separated by spaces, dots
+  or hyphens (138 1234 5678, 138.1234.5678), with a country code (+86 …) or an area code in brackets
+  ((0755)12345678, （0755）12345678). Matching runs on a copy where full-width forms are mapped to
+  ASCII one character for one, and the masks are applied to the original at the same positions.
+- ``NORMALIZER_PATTERNS`` are what the model's normalizer (text.normalize) replaces with one
+  placeholder character each. They also match numbers that are already masked (``138****5678``)
+  and service numbers, and are kept exactly as the shipped model was trained with: changing them
+  changes the model's features, so they differ from the display patterns on purpose.
 """
 
 from __future__ import annotations
@@ -22,6 +27,18 @@ _PHONE = re.compile(rf"(?<!\d)(\(?\+?86\)?{_S})?(1[3-9]\d)({_S})(\d{{4}})({_S})(
 _LANDLINE = re.compile(rf"(?<!\d)(\(0\d{{2,3}}\){_S}|0\d{{2,3}}[ .-]|0\d{{2,3}})(\d{{3,4}})({_S})(\d{{4}})(?!\d)")
 # (pattern, the groups whose digits are starred)
 _RULES = ((_ID, (2,)), (_CARD, (2, 5)), (_PHONE, (4,)), (_LANDLINE, (2,)))
+
+
+
+#: Placeholder name -> pattern, for text.normalize (applied to lower-cased NFKC text, in this order).
+NORMALIZER_PATTERNS: dict[str, str] = {
+    "IDNO": r"(?<!\d)\d{6}(?:19|20)\d{2}[\d*]{2}[\d*]{2}[\d*]{3}[\dx*](?!\d)|(?<!\d)\d{6}\*{6,8}\d{3}[\dx](?!\d)",
+    "CARD": r"(?<!\d)(?:\d{4}[ -]?){3}\d{4}(?:\d{1,3})?(?!\d)|(?<!\d)\d{4,6}\*{4,9}\d{4}(?!\d)",
+    "PHONE": (r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d[ -]?[\d*]{4}[ -]?\d{4}(?!\d)"
+              r"|(?<!\d)(?:400|800)[ -]?\d{3}[ -]?\d{4}(?!\d)"
+              r"|(?<!\d)0\d{2,3}[ -]\d{7,8}(?!\d)"),
+    "SERVICE": r"(?<!\d)9[56]\d{3}(?!\d)",
+}
 
 
 def mask_pii(text: str) -> str:

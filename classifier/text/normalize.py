@@ -27,6 +27,8 @@ from functools import lru_cache
 import opencc
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from .masking import NORMALIZER_PATTERNS
+
 #: Placeholders for masked spans (Unicode private-use characters: never in real text after step 1).
 PLACEHOLDERS: dict[str, str] = {
     "URL": "\ue001",
@@ -58,15 +60,7 @@ _MASKS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?:https?://|www\.)[^\s\u3000-\u303f\uff00-\uffef" + CJK + r"]+"
                 r"|\b[a-z0-9-]+\.(?:com|cn|net|top|xyz|cc|vip|me|app|ly|co)\b(?:/[\w/?=&.%-]*)?"),
      PLACEHOLDERS["URL"]),
-    (re.compile(r"(?<!\d)\d{6}(?:19|20)\d{2}[\d*]{2}[\d*]{2}[\d*]{3}[\dx*](?!\d)|(?<!\d)\d{6}\*{6,8}\d{3}[\dx](?!\d)"),
-     PLACEHOLDERS["IDNO"]),
-    (re.compile(r"(?<!\d)(?:\d{4}[ -]?){3}\d{4}(?:\d{1,3})?(?!\d)|(?<!\d)\d{4,6}\*{4,9}\d{4}(?!\d)"),
-     PLACEHOLDERS["CARD"]),
-    (re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d[ -]?[\d*]{4}[ -]?\d{4}(?!\d)"
-                r"|(?<!\d)(?:400|800)[ -]?\d{3}[ -]?\d{4}(?!\d)"
-                r"|(?<!\d)0\d{2,3}[ -]\d{7,8}(?!\d)"),
-     PLACEHOLDERS["PHONE"]),
-    (re.compile(r"(?<!\d)9[56]\d{3}(?!\d)"), PLACEHOLDERS["SERVICE"]),
+    *((re.compile(NORMALIZER_PATTERNS[name]), PLACEHOLDERS[name]) for name in ("IDNO", "CARD", "PHONE", "SERVICE")),
     (re.compile(r"(?<![\d.])(?:\d{3,}|\d+(?:[.,]\d+)+)(?:[.,]\d+)*|\*{3,}\d*"), PLACEHOLDERS["NUM"]),
 ]
 # The leading lookahead lets the engine reject most positions at once (5x faster on typical SMS).

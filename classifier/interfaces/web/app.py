@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ... import __version__
 from ...modeling.predict import Classifier
+from .deps import get_classifier
 from .routes import router
 from .security import install_security
 
@@ -79,11 +80,15 @@ async def _too_large(send, limit: int) -> None:
 
 def create_app(model_dir: str | Path | None = None, *, trust_model: bool = False, max_upload_mb: int = 50,
                classifier: Classifier | None = None, host: str | None = None) -> FastAPI:
-    """The app. ``classifier`` (tests) skips loading; otherwise the model loads once in the lifespan."""
+    """The FastAPI app. The model loads once, in the lifespan, unless ``classifier`` is given or
+    ``app.dependency_overrides[deps.get_classifier]`` replaces it (tests). ``host``: the bound address."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.classifier = classifier or Classifier.load(model_dir, trust=trust_model)
+        if classifier is not None or get_classifier in app.dependency_overrides:
+            app.state.classifier = classifier
+        else:
+            app.state.classifier = Classifier.load(model_dir, trust=trust_model)
         yield
         app.state.classifier = None
 
@@ -105,5 +110,7 @@ def create_app(model_dir: str | Path | None = None, *, trust_model: bool = False
                                        swagger_favicon_url="/swagger-ui/favicon-32x32.png")
     except ImportError:  # pragma: no cover - the dependency is declared
         pass
-    install_security(app, host)  # Host/Origin checks, CSP and headers, bounded job pool (``host``: the bound address)
-    return BodySizeLimit(app, max_upload=max_upload_mb * 1024 * 1024)
+    app.add_middleware(BodySizeLimit, max_upload=max_upload_mb * 1024 * 1024)
+    # Host/Origin checks, CSP and headers, the bounded job pool: added last, so they wrap everything.
+    install_security(app, host)
+    return app

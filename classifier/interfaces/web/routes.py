@@ -2,38 +2,34 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import escape
 from starlette.background import BackgroundTask
 
 from ... import __version__
-from ...files.tabular import InputError
 from ...labels import TAGS, tags_for_display
-from ...legal import legal_result
 from ...legal.advice import DISCLAIMER
 from ...modeling.predict import Classifier
-from .deps import get_classifier
+from ...scoring.core import message_json, score_texts
+from .deps import Upload, get_classifier, remove, saved_upload
 from .jobs import run_job, summary_header
 from .schemas import ClassifyRequest, ClassifyResponse, ErrorResponse
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-UPLOAD_TYPES = {".csv": "csv", ".tsv": "tsv", ".txt": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl",
-                # screenshots, SMS Backup & Restore XML, iPhone sms.db (recognized by content; scored to CSV)
-                ".png": "csv", ".jpg": "csv", ".jpeg": "csv", ".webp": "csv", ".xml": "csv", ".db": "csv",
-                ".sqlite": "csv"}
 MEDIA = {"csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         "jsonl": "application/x-ndjson; charset=utf-8", "html": "text/html; charset=utf-8"}
+         "jsonl": "application/x-ndjson; charset=utf-8", "parquet": "application/vnd.apache.parquet",
+         "html": "text/html; charset=utf-8"}
+FILE_ERRORS = {413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -48,82 +44,54 @@ def index(request: Request, clf: Classifier = Depends(get_classifier)) -> HTMLRe
 def classify(req: ClassifyRequest, clf: Classifier = Depends(get_classifier)) -> dict:
     """Classify one message (``text``) or many (``texts``): tags, scores, evidence, provisions, advice."""
     texts = [req.text] if req.text is not None else list(req.texts or [])
-    preds = clf.predict_many(texts, [req.date] * len(texts), explain_evidence=req.evidence)
-    return {"results": [{**p.to_dict(), **legal_result(p), "model": clf.model_info} for p in preds]}
-
-
-def _save_upload(upload: UploadFile) -> tuple[str, str]:
-    name = upload.filename or ""
-    suffix = Path(name).suffix.lower()
-    if suffix not in UPLOAD_TYPES:
-        raise HTTPException(415, f"unsupported file type {suffix or '(none)'}: upload .csv, .tsv, .txt, .xlsx, .jsonl, "
-                                 "a screenshot (.png, .jpg, .webp), an SMS backup (.xml) or an iPhone sms.db")
-    fd, path = tempfile.mkstemp(prefix="cuishou-upload-", suffix=suffix)
-    with os.fdopen(fd, "wb") as out:
-        while block := upload.file.read(1 << 20):
-            out.write(block)
-    return path, suffix
-
-
-def _cleanup(*paths: str) -> None:
-    for p in paths:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(p)
+    rows = score_texts(clf, texts, [req.date] * len(texts), evidence="all", explain=req.evidence)
+    return {"results": [message_json(r.prediction, clf.model_info) for r in rows]}
 
 
 @router.post("/api/batch", tags=["api"], response_class=FileResponse,
              responses={200: {"description": "The scored file; summary counts in the X-Cuishou-Summary header (JSON)."},
-                        413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
-def batch(file: UploadFile = File(..., description="CSV/TSV/XLSX/JSON Lines export, screenshot, SMS backup XML, sms.db"),
+                        **FILE_ERRORS})
+def batch(upload: Upload = Depends(saved_upload),
           text_column: str | None = Query(None), date_column: str | None = Query(None),
-          encoding: str | None = Query(None), format: str | None = Query(None, pattern="^(csv|xlsx|jsonl)$"),
+          encoding: str | None = Query(None), format: str | None = Query(None, pattern="^(csv|xlsx|jsonl|parquet)$"),
           clf: Classifier = Depends(get_classifier)) -> FileResponse:
     """Score every row of an uploaded export and return the scored file (nothing is kept on the server)."""
     from ...scoring.batch import run_batch
+    from .deps import UPLOAD_TYPES
 
-    src, suffix = _save_upload(file)
-    fmt = format or ("xlsx" if suffix == ".xlsx" else "jsonl" if UPLOAD_TYPES[suffix] == "jsonl" else "csv")
+    kind = UPLOAD_TYPES[upload.suffix]
+    fmt = format or (kind if kind in ("xlsx", "jsonl", "parquet") else "csv")
     fd, out = tempfile.mkstemp(prefix="cuishou-scored-", suffix=f".{fmt}")
     os.close(fd)
     try:
-        summary = run_job(run_batch, src, out, text_column=text_column, date_column=date_column, encoding=encoding,
-                          out_format=fmt, classifier=clf)
-    except InputError as e:
-        _cleanup(src, out)
-        raise HTTPException(422, str(e).replace(src, file.filename or "upload")) from None
+        summary = run_job(run_batch, upload.path, out, text_column=text_column, date_column=date_column,
+                          encoding=encoding, out_format=fmt, classifier=clf)
     except BaseException:
-        _cleanup(src, out)
+        remove(out)
         raise
-    _cleanup(src)
-    stem = Path(file.filename or "messages").stem
     headers = {"X-Cuishou-Summary": summary_header(summary.to_dict())}
-    return FileResponse(out, media_type=MEDIA[fmt], filename=f"{stem}.scored.{fmt}", headers=headers,
-                        background=BackgroundTask(_cleanup, out))
+    return FileResponse(out, media_type=MEDIA[fmt], filename=f"{upload.stem}.scored.{fmt}", headers=headers,
+                        background=BackgroundTask(remove, out))
 
 
 @router.post("/api/report", tags=["api"], response_class=HTMLResponse,
-             responses={200: {"description": "A self-contained HTML evidence report."},
-                        413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
-def report(file: UploadFile = File(..., description="CSV/TSV/XLSX/JSON Lines export of one person's messages"),
+             responses={200: {"description": "A self-contained HTML evidence report."}, **FILE_ERRORS})
+def report(upload: Upload = Depends(saved_upload),
            text_column: str | None = Query(None), date_column: str | None = Query(None),
            sender_column: str | None = Query(None), mask: bool = Query(True), include_all: bool = Query(False),
            clf: Classifier = Depends(get_classifier)) -> HTMLResponse:
     """The evidence report (summary, charts, flagged messages, provisions, what to do) as one HTML page."""
     from ..report import build_report
 
-    src, _ = _save_upload(file)
     fd, out = tempfile.mkstemp(prefix="cuishou-report-", suffix=".html")
     os.close(fd)
     try:
-        run_job(build_report, src, out, mask=mask, include_all=include_all, text_column=text_column,
+        run_job(build_report, upload.path, out, mask=mask, include_all=include_all, text_column=text_column,
                 date_column=date_column, sender_column=sender_column, classifier=clf)
-        html = Path(out).read_text(encoding="utf-8").replace(Path(src).name, str(escape(file.filename or "upload")))
-    except InputError as e:
-        raise HTTPException(422, str(e).replace(src, file.filename or "upload")) from None
+        html = Path(out).read_text(encoding="utf-8").replace(Path(upload.path).name, str(escape(upload.name)))
     finally:
-        _cleanup(src, out)
-    stem = quote(Path(file.filename or "messages").stem)
-    return HTMLResponse(html, headers={"Content-Disposition": f"inline; filename*=UTF-8''{stem}.report.html"})
+        remove(out)
+    return HTMLResponse(html, headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(upload.stem)}.report.html"})
 
 
 @router.get("/review", response_class=HTMLResponse, include_in_schema=False)
@@ -133,22 +101,15 @@ def review_page(request: Request, clf: Classifier = Depends(get_classifier)) -> 
         "tags_json": json.dumps(tags_for_display(), ensure_ascii=False)})
 
 
-@router.post("/api/review", tags=["api"], responses={415: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
-def review_list(file: UploadFile = File(..., description="An export or a scored file"),
-                n: int = Query(100, ge=1, le=1000), text_column: str | None = Query(None),
-                clf: Classifier = Depends(get_classifier)) -> dict:
+@router.post("/api/review", tags=["api"], responses=FILE_ERRORS)
+def review_list(upload: Upload = Depends(saved_upload), n: int = Query(100, ge=1, le=1000),
+                text_column: str | None = Query(None), clf: Classifier = Depends(get_classifier)) -> dict:
     """The rows most worth a human look (see ``cuishou review``), as JSON for the review page."""
-    from ...files.tabular import TEXT_COLUMN_NAMES, find_column
     from ...scoring.review import select_for_review
 
-    src, _ = _save_upload(file)
-    try:
-        columns, rows = run_job(select_for_review, clf, src, n=n, text_column=text_column)
-        t_idx = find_column(columns, text_column, TEXT_COLUMN_NAMES, "text", src)
-    except InputError as e:
-        raise HTTPException(422, str(e).replace(src, file.filename or "upload")) from None
-    finally:
-        _cleanup(src)
-    col = {c: i for i, c in enumerate(columns)}
-    return {"rows": [{"row": r[col["review_row"]], "text": str(r[t_idx]), "reason": r[col["review_reason"]],
-                      "margin": r[col["review_margin"]], "predicted_tags": r[col["predicted_tags"]]} for r in rows]}
+    found = run_job(select_for_review, clf, upload.path, n=n, text_column=text_column)
+    col = {c: i for i, c in enumerate(found.columns)}
+    return {"rows": [{"row": r[col["review_row"]], "text": str(r[found.text_index]), "reason": r[col["review_reason"]],
+                      "margin": r[col["review_margin"]], "predicted_tags": r[col["predicted_tags"]]}
+                     for r in found.rows],
+            "skipped": found.skipped}

@@ -1,4 +1,7 @@
-"""Request and response models of the JSON API (they also make the OpenAPI docs at /docs)."""
+"""Request and response models of the JSON API (they also make the OpenAPI docs at /docs).
+
+A result is ``schema.Result``: the same model that declares the ``classify --json`` output.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ import re
 from pydantic import BaseModel, Field, model_validator
 
 from ...files.limits import current, hint
-from ...modeling.predict import MAX_CHARS
+from ...modeling.results import MAX_CHARS
+from ...schema import Result
 
 MAX_TEXTS = 1000  # the default of limits.api_texts
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -39,42 +43,6 @@ class ClassifyRequest(BaseModel):
         if sum(map(len, texts)) > lim.api_chars:
             raise ValueError(f"at most {lim.api_chars:,} characters in all texts of one request {hint('api_chars')}")
         return self
-
-
-class Phrase(BaseModel):
-    text: str
-    start: int
-    end: int
-    weight: float
-
-
-class Evidence(BaseModel):
-    tag: str
-    phrases: list[Phrase]
-    turn: int | None
-    speaker: str | None
-
-
-class Result(BaseModel):
-    """Same fields as ``cuishou classify --json`` (schema_version 1.0)."""
-
-    schema_version: str
-    primary_label: str | None
-    primary_label_zh: str | None
-    tags: list[str]
-    scores: dict[str, float]
-    evidence: list[Evidence]
-    turns: list[dict]
-    reasons: list[dict]
-    provisions: list[dict]
-    provision_groups: list[dict] = []
-    legal_basis: list[dict] = []
-    advice: dict
-    disclaimer: str
-    truncated: bool
-    date: str | None
-    error: str | None
-    model: dict
 
 
 class ClassifyResponse(BaseModel):

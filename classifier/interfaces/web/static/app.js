@@ -105,7 +105,6 @@ function render(r, text) {
   const adv = $("advice");
   adv.replaceChildren(...r.advice.steps.map((s) => el("li", {}, s)));
   $("channels").replaceChildren(...r.advice.channels.map((c) => el("li", {}, c.text)));
-  $("disclaimer").textContent = r.disclaimer;
 }
 
 function provisionBox(p) {

@@ -1,0 +1,341 @@
+"""The one scoring core: messages in (an opened export, or plain texts), typed scored rows out.
+
+batch, report, review, the web API and the Spark engine all score through here:
+
+- :func:`open_input` opens an export and finds its text, date, id and sender columns;
+- :func:`score_rows` streams an opened export through the model chunk by chunk (in this process,
+  or in worker processes from :func:`scorer`) and yields one :class:`ScoredRow` per input row, in
+  order, never dropping one: a row that cannot be scored carries its ``error``;
+- :func:`score_texts` scores a list of texts (the web API, ``classify``, one Spark partition);
+- :func:`message_json` builds the JSON result of one message (the model part from
+  ``schema.prediction_json`` and the legal part from one call into legal/ (``legal_result``), merged here only).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import gc
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from ..files.messages import DIRECTION_COLUMN_NAMES, SENT_NOTE, is_sent
+from ..files.tabular import (
+    DATE_COLUMN_NAMES,
+    ID_COLUMN_NAMES,
+    SENDER_COLUMN_NAMES,
+    TEXT_COLUMN_NAMES,
+    InputError,
+    Row,
+    Source,
+    find_column,
+    fix_width,
+    open_source,
+    parse_datetime,
+)
+from ..labels import TAG_NAMES, TAG_SEPARATOR, UNLAWFUL_TAGS
+from ..modeling.results import MAX_CHARS, Prediction, evidence_text, failed
+from ..schema import BATCH_COLUMNS, prediction_json
+
+CHUNK_ROWS = 300  # rows per task: bounds the workers' transient memory (peak < 400 MB in all on 1M rows)
+#: Which tags get evidence phrases: the unlawful ones (the rows someone must act on), all, or none.
+EVIDENCE_SCOPES: dict[str, tuple[str, ...]] = {"unlawful": UNLAWFUL_TAGS, "all": TAG_NAMES, "none": ()}
+
+
+@dataclass
+class ScoredRow:
+    """One input row and its result. ``cells`` are the batch columns (``schema.BATCH_COLUMNS``)."""
+
+    row_number: int  # 1-based data row (the header is not counted)
+    values: list  # the row's original values, as read
+    text: object  # the message cell
+    cells: dict[str, object]
+    prediction: Prediction | None = None  # None when scored in worker processes (batch keeps only cells)
+    date: dt.date | None = None
+    when: dt.datetime | None = None
+    sender: str = ""
+    id: str = ""
+    warning: str = ""
+    raw: object = None  # JSON Lines: the original object, written back as is
+
+    @property
+    def error(self) -> str:
+        """Why the row could not be scored; empty when it was."""
+        return "" if self.cells["primary_label"] else str(self.cells["error"])
+
+    @property
+    def primary_label(self) -> str:
+        return str(self.cells["primary_label"])
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(t for t in str(self.cells["tags"]).split(TAG_SEPARATOR) if t)
+
+    @property
+    def unlawful(self) -> bool:
+        return any(t in UNLAWFUL_TAGS for t in self.tags)
+
+
+# --- opening an input ------------------------------------------------------------------------------
+
+def open_input(path: str, *, text_column: str | None = None, date_column: str | None = None,
+               id_column: str | None = None, sender_column: str | None = None, me: str | None = None,
+               **read_options) -> Source:
+    """Open an export and find its columns (``Source.roles``: text, date, id, sender, direction). Raises InputError.
+
+    A named column must exist; unnamed ones are found by their usual names (see files.tabular).
+    Rows the user sent (a direction column says so, or the sender equals ``me``) are kept but never
+    scored: :func:`score_rows` gives them ``files.messages.SENT_NOTE`` in ``error``.
+    """
+    src = open_source(path, **read_options)
+    try:
+        text_idx = find_column(src.columns, text_column, TEXT_COLUMN_NAMES, "text", path)
+    except InputError:
+        if src.text_guess is None or text_column is not None:
+            raise
+        text_idx = src.text_guess
+        src.notes.append(f"no header: taking {src.columns[text_idx]!r} as the text column (it has the most Chinese text)")
+    src.roles = {
+        "text": text_idx,
+        "date": find_column(src.columns, date_column, DATE_COLUMN_NAMES, "date", path, required=date_column is not None),
+        "id": find_column(src.columns, id_column, ID_COLUMN_NAMES, "id", path, required=id_column is not None),
+        "sender": find_column(src.columns, sender_column, SENDER_COLUMN_NAMES, "sender", path,
+                              required=sender_column is not None),
+        "direction": find_column(src.columns, None, DIRECTION_COLUMN_NAMES, "direction", path, required=False),
+    }
+    if me and src.roles["sender"] is None:
+        raise InputError(f"{path}: --me needs a sender column (name it with --sender-column)")
+    src.me = me
+    return src
+
+
+def describe_input(src: Source) -> str:
+    """One line: what was read and which columns were taken (for the batch summary)."""
+    named = "; ".join(f"{role} column {src.columns[i]!r}" for role, i in src.roles.items()
+                      if i is not None and role != "sender")
+    if src.roles.get("direction") is not None:
+        named += " (rows you sent are not scored)"
+    return (f"read {src.format}" + (f", encoding {src.encoding}" if src.encoding else "") +
+            (f", delimiter {src.delimiter!r}" if src.delimiter else "") + f"; {named}")
+
+
+# --- scoring texts -----------------------------------------------------------------------------------
+
+def _unscorable(t: object) -> str:
+    if not isinstance(t, str):
+        if t is None or t == "":
+            return "empty text"
+        return ""  # numbers etc. from spreadsheets are scored as text
+    if not t.strip():
+        return "empty text"
+    if "\ufffd" in t:
+        return "undecodable bytes in the text (wrong encoding? try --encoding gb18030)"
+    return ""
+
+
+def _error_cells(reason: str) -> list[object]:
+    return [""] * (len(BATCH_COLUMNS) - 1) + [reason]
+
+
+def _cells(pred: Prediction) -> list[object]:
+    from ..legal import batch_citations
+
+    if pred.error:
+        return _error_cells(pred.error)
+    note = f"text longer than {MAX_CHARS} characters: scored on the first {MAX_CHARS}" if pred.truncated else ""
+    return [pred.primary_label, TAG_SEPARATOR.join(pred.tags), *(round(pred.scores[t], 4) for t in TAG_NAMES),
+            batch_citations(pred), " | ".join(evidence_text(ev) for ev in pred.evidence), note]
+
+
+def _predict(classifier, texts: Sequence[object], dates: Sequence[dt.date | None] | None, evidence: str,
+             explain: str | bool) -> list[tuple[list[object], Prediction]]:
+    """Cells and prediction of each text, in order; unscorable cells get an error, not a score."""
+    dates = list(dates) if dates is not None else [None] * len(texts)
+    texts = [str(t) if not isinstance(t, str) and t not in (None, "") else t for t in texts]
+    out: list[tuple[list[object], Prediction] | None] = [None] * len(texts)
+    todo: list[int] = []
+    for i, t in enumerate(texts):
+        reason = _unscorable(t)
+        if reason:
+            out[i] = (_error_cells(reason), failed(reason))
+        else:
+            todo.append(i)
+    scope = EVIDENCE_SCOPES[evidence]
+    preds = classifier.predict_many([texts[i] for i in todo], [dates[i] for i in todo],
+                                    explain_evidence=explain if scope else False, evidence_tags=scope)
+    for i, pred in zip(todo, preds, strict=True):
+        out[i] = (_cells(pred), pred)
+    return out  # type: ignore[return-value]
+
+
+def score_texts(classifier, texts: Sequence[object], dates: Sequence[dt.date | None] | None = None, *,
+                evidence: str = "unlawful", explain: str | bool = "fast") -> list[ScoredRow]:
+    """Score plain texts; one :class:`ScoredRow` per text, in order (``row_number`` from 1).
+
+    ``evidence``: which tags get evidence phrases ("unlawful", "all" or "none"). ``explain``: "fast"
+    gives them in normalized form for a whole chunk at once (batch), True/"full" as spans of the
+    original text (classify, web, report). Non-text, empty and undecodable cells get an ``error``.
+    """
+    dates = list(dates) if dates is not None else [None] * len(texts)
+    return [ScoredRow(i + 1, [t], t, dict(zip(BATCH_COLUMNS, cells, strict=True)), pred, date=d)
+            for i, (t, d, (cells, pred)) in enumerate(zip(texts, dates, _predict(classifier, texts, dates, evidence,
+                                                                                    explain), strict=True))]
+
+
+def message_json(pred: Prediction, model_info: dict) -> dict:
+    """The JSON result of one message (schema.Result): the model's part, the legal part, the model."""
+    from ..legal import legal_result
+
+    return {**prediction_json(pred), **legal_result(pred), "model": model_info}
+
+
+# --- worker processes ------------------------------------------------------------------------------
+
+_WORKER_CLF = None
+
+
+def _worker_init(model_dir: str | None, trust: bool) -> None:
+    global _WORKER_CLF
+    if _WORKER_CLF is None:  # not inherited through fork: load it
+        from ..modeling.predict import Classifier
+
+        _WORKER_CLF = Classifier.load(model_dir, trust=trust)
+
+
+def _worker_score(texts: list, dates: list, evidence: str) -> list[list[object]]:
+    # only the cells travel back: a Prediction is much larger to pickle, and batch needs only cells
+    return [cells for cells, _ in _predict(_WORKER_CLF, texts, dates, evidence, "fast")]
+
+
+@dataclass
+class Scorer:
+    """Where scoring runs: ``classifier`` in this process, or ``pool`` worker processes."""
+
+    classifier: object = None
+    pool: ProcessPoolExecutor | None = None
+    workers: int = 0
+
+
+@contextlib.contextmanager
+def scorer(classifier=None, *, model_dir=None, trust_model: bool = False, workers: int | None = None
+           ) -> Iterator[Scorer]:
+    """A scorer for :func:`score_rows`. Given a ``classifier``, score in this process; otherwise load
+    the model here (so a bad model fails before any work) and start ``workers`` processes (default:
+    one per core; 0 = this process). On Linux they are forked and share the loaded model's memory."""
+    if classifier is not None:
+        yield Scorer(classifier)
+        return
+    from ..modeling.predict import Classifier
+
+    clf = Classifier.load(model_dir, trust=trust_model)
+    n = workers if workers is not None else (os.cpu_count() or 1)
+    if n <= 0:
+        yield Scorer(clf)
+        return
+    global _WORKER_CLF
+    clf.predict("预热 warm-up 还钱", explain_evidence=False)  # warm caches before forking, so workers share them
+    if "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux"):
+        _WORKER_CLF = clf
+        ctx = multiprocessing.get_context("fork")
+        gc.freeze()  # keep the collector from touching (and so copying) the shared objects in each worker
+    else:
+        ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init,
+                               initargs=(str(model_dir) if model_dir else None, trust_model))
+    try:
+        yield Scorer(None, pool, n)
+    finally:
+        pool.shutdown(cancel_futures=True)
+        _WORKER_CLF = None
+        gc.unfreeze()
+
+
+# --- streaming an export ----------------------------------------------------------------------------
+
+@dataclass
+class _Chunk:
+    rows: list[Row]
+    texts: list[object]
+    dates: list[dt.date | None]
+    whens: list[dt.datetime | None]
+    result: Future | list = field(default_factory=list)
+
+
+def score_rows(src: Source, scoring: Scorer | object, *, evidence: str = "unlawful", explain: str | bool = "fast",
+               chunk_rows: int = CHUNK_ROWS) -> Iterator[ScoredRow]:
+    """Score an export opened with :func:`open_input`: one ScoredRow per input row, in input order.
+
+    ``scoring`` is a :class:`Scorer` or a Classifier (scored in this process). With worker
+    processes, at most two chunks per worker are in flight, so memory is bounded by the chunk size,
+    not the file; their rows carry ``cells`` but no ``prediction``.
+    """
+    run = scoring if isinstance(scoring, Scorer) else Scorer(scoring)
+    roles = src.roles
+    text_idx, date_idx = roles["text"], roles.get("date")
+    width = len(src.columns)
+    pending: deque[_Chunk] = deque()
+    row_number = 0
+
+    def submit(rows: list[Row]) -> _Chunk:
+        texts = [r.values[text_idx] if not r.error and not r.skip else "" for r in rows]
+        whens = [parse_datetime(r.values[date_idx]) if date_idx is not None and not r.error else None for r in rows]
+        dates = [w.date() if w else None for w in whens]
+        chunk = _Chunk(rows, texts, dates, whens)
+        if run.pool is not None:
+            chunk.result = run.pool.submit(_worker_score, texts, dates, evidence)
+        else:
+            chunk.result = _predict(run.classifier, texts, dates, evidence, explain)
+        return chunk
+
+    def drain(chunk: _Chunk) -> Iterator[ScoredRow]:
+        nonlocal row_number
+        results = chunk.result.result() if isinstance(chunk.result, Future) else chunk.result
+        for k, (row, res) in enumerate(zip(chunk.rows, results, strict=True)):
+            row_number += 1
+            cells, pred = res if isinstance(res, tuple) else (res, None)
+            if row.error:  # a row the reader could not use: keep it, say why
+                cells, pred = _error_cells(row.error), None
+            elif row.skip:  # kept, never scored (a message the user sent)
+                cells, pred = _error_cells(row.skip), None
+            elif row.warning:
+                cells = [*cells[:-1], "; ".join(x for x in (cells[-1], row.warning) if x)]
+            yield ScoredRow(row_number, list(row.values), chunk.texts[k], dict(zip(BATCH_COLUMNS, cells, strict=True)),
+                            pred, date=chunk.dates[k], when=chunk.whens[k], sender=_cell(row, roles.get("sender")),
+                            id=_cell(row, roles.get("id")), warning=row.warning, raw=row.raw)
+
+    limit = 2 * max(run.workers, 1) if run.pool is not None else 0
+    chunk: list[Row] = []
+    for row in src.rows:
+        row = fix_width(row, width, text_idx, src.delimiter or ",", src.stats)
+        if not row.error and not row.skip and _sent_by_user(src, row):
+            row.skip = SENT_NOTE
+        chunk.append(row)
+        if len(chunk) >= chunk_rows:
+            pending.append(submit(chunk))
+            chunk = []
+            while len(pending) > limit:
+                yield from drain(pending.popleft())
+    if chunk:
+        pending.append(submit(chunk))
+    while pending:
+        yield from drain(pending.popleft())
+
+
+def _sent_by_user(src: Source, row: Row) -> bool:
+    """The direction column says the user sent it, or its sender is the user's own name (``--me``)."""
+    d, s = src.roles.get("direction"), src.roles.get("sender")
+    if d is not None and d < len(row.values) and is_sent(src.columns[d], row.values[d]):
+        return True
+    return bool(src.me) and s is not None and _cell(row, s).strip() == src.me
+
+
+def _cell(row: Row, idx: int | None) -> str:
+    if idx is None or idx >= len(row.values):
+        return ""
+    v = row.values[idx]
+    return "" if v is None else str(v)
