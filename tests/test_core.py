@@ -76,7 +76,7 @@ def test_message_json_is_the_documented_schema(small_classifier):
 
 def test_cli_json_and_web_api_give_the_same_result(small_classifier, monkeypatch):
     app = create_app(classifier=small_classifier)
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         api = client.post("/api/classify", json={"text": MESSAGES[1]}).json()["results"][0]
     monkeypatch.setattr("classifier.interfaces.cli._load_classifier", lambda *a: small_classifier)
     r = CliRunner().invoke(cli, ["classify", "--json", MESSAGES[1]])
@@ -90,7 +90,7 @@ def test_legal_keys_beyond_the_declared_ones_reach_the_api(small_classifier, mon
 
     real = legal.legal_result
     monkeypatch.setattr(legal, "legal_result", lambda pred, *a: {**real(pred, *a), "new_legal_key": ["x"]})
-    with TestClient(create_app(classifier=small_classifier)) as client:
+    with TestClient(create_app(classifier=small_classifier), base_url="http://127.0.0.1") as client:
         got = client.post("/api/classify", json={"text": MESSAGES[0]}).json()["results"][0]
     assert got["new_legal_key"] == ["x"] and "legal_basis" in got
 
@@ -180,7 +180,7 @@ def test_labelled_file_ragged_rows_name_the_row_without_markers(tmp_path):
 
 
 def test_web_page_has_the_disclaimer_once(small_classifier):
-    with TestClient(create_app(classifier=small_classifier)) as client:
+    with TestClient(create_app(classifier=small_classifier), base_url="http://127.0.0.1") as client:
         page = client.get("/").text
     assert page.count(DISCLAIMER) == 1
     app_js = (ROOT / "classifier/interfaces/web/static/app.js").read_text(encoding="utf-8")
@@ -191,7 +191,7 @@ def test_create_app_returns_the_fastapi_app_and_honours_dependency_overrides(sma
     app = create_app(model_dir="/nonexistent/model")  # never loaded: the override replaces it
     assert isinstance(app, FastAPI)
     app.dependency_overrides[get_classifier] = lambda: small_classifier
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         r = client.post("/api/classify", json={"text": MESSAGES[1]})
         big = client.post("/api/classify", content=b"x" * (3 * 1024 * 1024), headers={"content-type": "application/json"})
     assert r.status_code == 200 and r.json()["results"][0]["primary_label"]

@@ -358,12 +358,18 @@ def test_9_failed_batch_leaves_nothing(small_classifier, tmp_path, monkeypatch):
     src = tmp_path / "in.csv"
     src.write_text("content\n" + "老赖13812345678还钱\n" * 700, encoding="utf-8")
 
-    def boom(n, *_):
-        if n == 400:
-            raise RuntimeError("disk full")
+    from classifier.files.tabular import Writer
 
+    write = Writer.write
+
+    def boom(self, values, **kw):
+        if self.rows_written == 400:
+            raise RuntimeError("disk full")
+        return write(self, values, **kw)
+
+    monkeypatch.setattr(Writer, "write", boom)
     with pytest.raises(RuntimeError):
-        run_batch(str(src), str(tmp_path / "o.xlsx"), classifier=small_classifier, on_row=boom)
+        run_batch(str(src), str(tmp_path / "o.xlsx"), classifier=small_classifier)
     assert list(tmp.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "tmp"]
 
 
