@@ -12,16 +12,15 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import joblib
 import numpy as np
-import sklearn
 
 from .. import config
 from ..labels import TAG_BY_NAME, TAG_NAMES, UNLAWFUL_TAGS
 from ..schema import SCHEMA_VERSION
 from ..text.transcript import Transcript, parse
+from .decoding import decode, tags_of, tags_of_rows
 from .explain import Phrase, explain, explain_normalized, features_with_positions
-from .pipeline import decode, tags_of, tags_of_rows
+from .runtime import RuntimeModel, RuntimeModelError, has_runtime, load_runtime
 
 #: Longest text scored, in characters. Longer input is cut here (and the result says so): scoring
 #: time and memory are linear in length, and no real SMS, chat or call transcript comes close.
@@ -69,6 +68,9 @@ def load_model(model_dir: Path | None = None, *, trust: bool = False):
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as e:
         raise ModelError(f"unreadable manifest {manifest_path}: {e}") from e
+    import joblib  # only the pickle path needs joblib and scikit-learn (about a second to import)
+    import sklearn
+
     expected = manifest.get("sha256")
     actual = sha256_file(model_path)
     if expected != actual:
@@ -157,6 +159,22 @@ class Prediction:
         }
 
 
+def load_runtime_manifest(model_dir: Path) -> dict:
+    """The manifest of a runtime model directory: ``manifest.json`` if present (plain JSON), else ``runtime.json``'s."""
+    path = model_dir / config.MANIFEST_FILE
+    if path.exists():
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ModelError(f"unreadable manifest {path}: {e}") from e
+    try:
+        spec = json.loads((model_dir / "runtime.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ModelError(f"unreadable runtime model in {model_dir}: {e}") from e
+    return {"model_id": spec.get("model_id") if isinstance(spec, dict) else None,
+            "sha256": (spec.get("files") or {}).get("runtime.npz") if isinstance(spec, dict) else None}
+
+
 def failed(reason: str) -> Prediction:
     return Prediction(primary_label="", tags=(), scores={}, error=reason)
 
@@ -165,13 +183,25 @@ class Classifier:
     """Score messages with a fitted pipeline. Build it with :meth:`load`; ``__init__`` does no work."""
 
     def __init__(self, pipeline, manifest: dict, model_dir: Path | None = None):
-        self.pipeline = pipeline
+        self.pipeline = pipeline  # a scikit-learn Pipeline (reference path) or a RuntimeModel
         self.manifest = manifest
         self.model_dir = model_dir
+        self.runtime: RuntimeModel | None = pipeline if isinstance(pipeline, RuntimeModel) else None
 
     @classmethod
-    def load(cls, model_dir: Path | str | None = None, *, trust: bool = False) -> Classifier:
+    def load(cls, model_dir: Path | str | None = None, *, trust: bool = False, engine: str = "runtime") -> Classifier:
+        """Load a model directory. ``engine="runtime"`` (default) uses the pickle-free runtime files when the
+        directory has them (no scikit-learn, no ``trust`` needed); ``"pickle"`` loads the scikit-learn pipeline."""
         path = Path(model_dir) if model_dir else config.default_model_dir()
+        if engine == "runtime" and has_runtime(path):
+            manifest = load_runtime_manifest(path)
+            try:
+                model = load_runtime(path, manifest)
+            except RuntimeModelError as e:
+                raise ModelError(str(e)) from e
+            return cls(model, manifest, path)
+        if engine not in ("runtime", "pickle"):
+            raise ValueError(f"engine must be 'runtime' or 'pickle', not {engine!r}")
         pipeline, manifest = load_model(path, trust=trust)
         return cls(pipeline, manifest, path)
 
@@ -185,10 +215,12 @@ class Classifier:
 
     @property
     def thresholds(self) -> np.ndarray:
-        return self.clf.thresholds_
+        return self.runtime.thresholds if self.runtime else self.clf.thresholds_
 
     @property
     def turn_thresholds(self) -> np.ndarray:
+        if self.runtime:
+            return self.runtime.turn_thresholds
         return getattr(self.clf, "turn_thresholds_", self.clf.thresholds_)
 
     @property
@@ -202,9 +234,13 @@ class Classifier:
         return self._proba(self.normalize([t[:MAX_CHARS] for t in texts]))
 
     def normalize(self, texts: Sequence[str]) -> list[str]:
+        if self.runtime:
+            return self.runtime.normalize(texts)
         return self.steps["normalize"].transform(texts)
 
     def _proba(self, norms: list[str]) -> np.ndarray:
+        if self.runtime:
+            return self.runtime.proba(norms)
         return self.clf.predict_proba(self.steps["tfidf"].transform(self.steps["ngrams"].transform(norms)))
 
     def predict(self, text: str, date: dt.date | None = None, explain_evidence: bool | str = True) -> Prediction:
@@ -240,7 +276,7 @@ class Classifier:
         features = None
         if not units:
             proba = np.zeros((0, len(TAG_NAMES)))
-        elif explain_evidence == "fast":
+        elif explain_evidence == "fast" and not self.runtime:  # the runtime explains only the rows that need it
             features = features_with_positions(self.pipeline, norms)
             proba = self.clf.predict_proba(features[0])
         else:
