@@ -161,6 +161,41 @@ def _decision(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, c
 
 
 @nb.njit(cache=True)
+def _tfidf_entries(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, col_of, idf):
+    """The TF-IDF matrix as ``(doc, column, value)`` entries, row by row in column order (for the equality tests)."""
+    n_docs = len(doc_len)
+    cap = _capacity(doc_len, len(syl), len(wid), params)
+    cols = np.empty(cap, np.int64)
+    starts = np.empty(cap, np.int64)
+    ends = np.empty(cap, np.int64)
+    run_col = np.empty(cap, np.int64)
+    run_cnt = np.empty(cap, np.int64)
+    run_val = np.empty(cap, np.float32)
+    out_doc = np.empty(16, np.int64)
+    out_col = np.empty(16, np.int64)
+    out_val = np.empty(16, np.float32)
+    k = 0
+    sp = 0
+    wp = 0
+    for d in range(n_docs):
+        n, sp, wp = _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, wp, params, col_of,
+                                cols, starts, ends)
+        order = np.argsort(cols[:n])
+        m = _tfidf_runs(cols, n, idf, order, run_col, run_cnt, run_val)
+        if k + m > len(out_doc):
+            size = max(2 * len(out_doc), k + m)
+            out_doc = np.concatenate((out_doc[:k], np.empty(size - k, np.int64)))
+            out_col = np.concatenate((out_col[:k], np.empty(size - k, np.int64)))
+            out_val = np.concatenate((out_val[:k], np.empty(size - k, np.float32)))
+        for r in range(m):
+            out_doc[k] = d
+            out_col[k] = run_col[r]
+            out_val[k] = run_val[r]
+            k += 1
+    return out_doc[:k], out_col[:k], out_val[:k]
+
+
+@nb.njit(cache=True)
 def _saliency(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, col_of, idf, coef_t, tags):
     n_docs = len(doc_len)
     total = 0
@@ -217,3 +252,9 @@ def saliency(s: dict[str, np.ndarray], model, tags: np.ndarray) -> np.ndarray:
     """Per-character contributions, (tags x all characters of the batch, documents one after another)."""
     return _saliency(s["cp"], s["doc_start"], s["doc_len"], s["syl"], s["syl_pos"], s["wid"], s["wstart"], s["wend"],
                      _params(model), model.col_of, model.idf, model.coef_t, tags)
+
+
+def tfidf_entries(s: dict[str, np.ndarray], model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(doc, kept column, value)`` of every non-zero TF-IDF entry."""
+    return _tfidf_entries(s["cp"], s["doc_start"], s["doc_len"], s["syl"], s["syl_pos"], s["wid"], s["wstart"],
+                          s["wend"], _params(model), model.col_of, model.idf)

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import sys
 import time
+import weakref
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -35,6 +36,7 @@ from ..files.tabular import (
 from ..labels import PRECEDENCE, TAG_NAMES, TAG_SEPARATOR, UNLAWFUL_TAGS
 from ..modeling.predict import MAX_CHARS  # longer cells: scored on their start, flagged
 from ..schema import BATCH_COLUMNS
+from .unique import ResultCache, predict_unique
 
 CHUNK_ROWS = 300  # rows per task: bounds the workers' transient memory (peak < 400 MB in all on 1M rows)
 
@@ -48,6 +50,8 @@ def _evidence_cell(pred) -> str:
 
 
 EVIDENCE_SCOPES = {"unlawful": UNLAWFUL_TAGS, "all": TAG_NAMES, "none": ()}
+#: Per loaded model, the results of recently seen normalized texts (so a file's repeated templates are scored once).
+_RESULT_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def score_texts(classifier, texts: Sequence[object], dates: Sequence[dt.date | None] | None = None,
@@ -71,16 +75,22 @@ def score_texts(classifier, texts: Sequence[object], dates: Sequence[dt.date | N
             todo.append(t)
             todo_idx.append(i)
     scope = EVIDENCE_SCOPES[evidence]
-    preds = classifier.predict_many(todo, [dates[i] for i in todo_idx], explain_evidence="fast" if scope else False,
-                                    evidence_tags=scope)
+    cache = _RESULT_CACHES.setdefault(classifier, ResultCache())
+    preds = predict_unique(classifier, todo, [dates[i] for i in todo_idx], evidence_tags=scope, explain=bool(scope),
+                           cache=cache)
+    built: dict[int, list[object]] = {}  # rows with the same text and date share one Prediction: build it once
     for i, pred in zip(todo_idx, preds, strict=True):
-        if pred.error:
-            out[i] = [""] * (len(BATCH_COLUMNS) - 1) + [pred.error]
-            continue
-        note = f"text longer than {MAX_CHARS} characters: scored on the first {MAX_CHARS}" if pred.truncated else ""
-        out[i] = [pred.primary_label, TAG_SEPARATOR.join(pred.tags),
-                  *(round(pred.scores[t], 4) for t in TAG_NAMES),
-                  batch_citations(pred), _evidence_cell(pred), note]
+        row = built.get(id(pred))
+        if row is None:
+            if pred.error:
+                row = [""] * (len(BATCH_COLUMNS) - 1) + [pred.error]
+            else:
+                note = f"text longer than {MAX_CHARS} characters: scored on the first {MAX_CHARS}" if pred.truncated else ""
+                row = [pred.primary_label, TAG_SEPARATOR.join(pred.tags),
+                       *(round(pred.scores[t], 4) for t in TAG_NAMES),
+                       batch_citations(pred), _evidence_cell(pred), note]
+            built[id(pred)] = row
+        out[i] = list(row)
     return out  # type: ignore[return-value]
 
 
