@@ -79,7 +79,7 @@ def test_kernel_features_equal_ngram_hasher(reference, runtime, test_texts):
 
     norms = [normalize(t) for t in test_texts]
     X = _reference_tfidf(reference, norms)
-    doc, col, val = kernels.tfidf_entries(runtime._streams(norms), runtime)
+    doc, col, val = kernels.tfidf_entries(runtime.streams(norms), runtime)
     keep = np.flatnonzero(runtime.col_of >= 0)
     np.testing.assert_array_equal(doc, np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)))
     np.testing.assert_array_equal(keep[col], X.indices)
@@ -100,7 +100,7 @@ def test_fast_path_equals_reference_on_generated_text(reference, runtime, texts)
     X = _reference_tfidf(reference, norms)
     from classifier.modeling import kernels
 
-    doc, col, val = kernels.tfidf_entries(runtime._streams(norms), runtime)
+    doc, col, val = kernels.tfidf_entries(runtime.streams(norms), runtime)
     keep = np.flatnonzero(runtime.col_of >= 0)
     np.testing.assert_array_equal(keep[col], X.indices)
     np.testing.assert_allclose(val, X.data, rtol=0, atol=1e-6)
@@ -122,7 +122,9 @@ def test_saliency_close_to_reference(reference, runtime, test_texts):
     norms = [normalize(t) for t in test_texts[:200]]
     wanted = [(d, j) for d in range(0, 200, 3) for j in (2, 3, 4)]
     ref = saliency(reference, norms, wanted)
-    for sal in (runtime.saliency(norms, wanted), runtime.saliency(norms, wanted[:30])):
+    streams = runtime.streams(norms)
+    for sal in (runtime.saliency(norms, wanted), runtime.saliency(norms, wanted[:30]),
+                runtime.saliency(norms, wanted, streams), runtime.saliency(norms, wanted[:30], streams)):
         for key, value in sal.items():
             np.testing.assert_allclose(value, ref[key], rtol=0, atol=1e-5)
 

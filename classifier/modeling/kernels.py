@@ -111,10 +111,12 @@ def _capacity(doc_len, n_syl, n_words, params):
 
 @nb.njit(cache=True)
 def _tfidf_runs(cols, n, idf, order, run_col, run_cnt, run_val):
-    """Distinct columns among ``cols[:n]`` (sorted via ``order``), their counts and normalized TF-IDF."""
+    """Distinct columns among ``cols[:n]`` (in the order ``order``, or as they are when it is empty: sorted),
+    their counts and normalized TF-IDF."""
     m = 0
+    direct = len(order) == 0
     for t in range(n):
-        c = cols[order[t]]
+        c = cols[t] if direct else cols[order[t]]
         if m and run_col[m - 1] == c:
             run_cnt[m - 1] += 1
         else:
@@ -146,13 +148,14 @@ def _decision(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, c
     run_cnt = np.empty(cap, np.int64)
     run_val = np.empty(cap, np.float32)
     f = np.zeros((n_docs, n_tags), np.float32)
+    no_order = np.empty(0, np.int64)
     sp = 0
     wp = 0
     for d in range(n_docs):
         n, sp, wp = _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, wp, params, col_of,
                                 cols, starts, ends)
-        order = np.argsort(cols[:n])
-        m = _tfidf_runs(cols, n, idf, order, run_col, run_cnt, run_val)
+        cols[:n].sort()
+        m = _tfidf_runs(cols, n, idf, no_order, run_col, run_cnt, run_val)
         # float32, summed in column order: what scipy does for the reference pipeline's float32 matrices
         for r in range(m):
             for t in range(n_tags):
@@ -196,10 +199,9 @@ def _tfidf_entries(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, para
 
 
 @nb.njit(cache=True)
-def _saliency(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, col_of, idf, coef_t, tags):
-    n_docs = len(doc_len)
+def _saliency(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, col_of, idf, coef_t, tags, docs):
     total = 0
-    for d in range(n_docs):
+    for d in docs:
         total += doc_len[d]
     out = np.zeros((len(tags), total))
     cap = _capacity(doc_len, len(syl), len(wid), params)
@@ -212,7 +214,7 @@ def _saliency(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, c
     sp = 0
     wp = 0
     off = 0
-    for d in range(n_docs):
+    for d in docs:  # increasing, so the syllable and word cursors only move forward
         n, sp, wp = _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, wp, params, col_of,
                                 cols, starts, ends)
         order = np.argsort(cols[:n])
@@ -248,10 +250,10 @@ def decision(s: dict[str, np.ndarray], model) -> np.ndarray:
                      _params(model), model.col_of, model.idf, model.coef_t)
 
 
-def saliency(s: dict[str, np.ndarray], model, tags: np.ndarray) -> np.ndarray:
-    """Per-character contributions, (tags x all characters of the batch, documents one after another)."""
+def saliency(s: dict[str, np.ndarray], model, tags: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """Per-character contributions of documents ``docs`` (increasing), (tags x their characters one after another)."""
     return _saliency(s["cp"], s["doc_start"], s["doc_len"], s["syl"], s["syl_pos"], s["wid"], s["wstart"], s["wend"],
-                     _params(model), model.col_of, model.idf, model.coef_t, tags)
+                     _params(model), model.col_of, model.idf, model.coef_t, tags, docs)
 
 
 def tfidf_entries(s: dict[str, np.ndarray], model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -228,11 +228,11 @@ class RuntimeModel:
             return [normalize(texts[0]) if isinstance(texts[0], str) else ""]
         return normalize_many(texts)
 
-    def decision(self, norms: Sequence[str]) -> np.ndarray:
-        """Per-tag logistic-regression scores (before calibration), rows x tags."""
+    def decision(self, norms: Sequence[str], streams: dict | None = None) -> np.ndarray:
+        """Per-tag logistic-regression scores (before calibration), rows x tags. ``streams``: ``self.streams(norms)``."""
         if not norms:
             return np.zeros((0, len(TAG_NAMES)))
-        streams = self._streams(norms)
+        streams = self.streams(norms) if streams is None else streams
         if len(norms) >= KERNEL_MIN_DOCS:
             from . import kernels
 
@@ -241,33 +241,44 @@ class RuntimeModel:
             f = self._decision_numpy(streams, len(norms))
         return f + self.intercept
 
-    def proba(self, norms: Sequence[str]) -> np.ndarray:
+    def proba(self, norms: Sequence[str], streams: dict | None = None) -> np.ndarray:
         """Calibrated probability of each tag (rows x tags)."""
-        z = self.decision(norms) * self.calibration[:, 0] + self.calibration[:, 1]
+        z = self.decision(norms, streams) * self.calibration[:, 0] + self.calibration[:, 1]
         return 1.0 / (1.0 + np.exp(-z))
 
-    def saliency(self, norms: Sequence[str], wanted: Collection[tuple[int, int]]) -> dict[tuple[int, int], np.ndarray]:
-        """Per-character contribution to each ``(doc, tag)`` logit in ``wanted`` (see ``explain.saliency``)."""
+    def saliency(self, norms: Sequence[str], wanted: Collection[tuple[int, int]],
+                 streams: dict | None = None) -> dict[tuple[int, int], np.ndarray]:
+        """Per-character contribution to each ``(doc, tag)`` logit in ``wanted`` (see ``explain.saliency``).
+
+        ``streams``: ``self.streams(norms)`` if already computed (then only the wanted documents are walked).
+        """
         if not wanted:
             return {}
         docs = sorted({d for d, _ in wanted})
-        sub = [norms[d] for d in docs]
         tags = sorted({j for _, j in wanted})
-        streams = self._streams(sub)
-        if len(sub) >= KERNEL_MIN_DOCS:
+        if streams is None or len(docs) < KERNEL_MIN_DOCS:
+            sub = [norms[d] for d in docs]
+            streams, subset = self.streams(sub), None
+        else:
+            sub, subset = None, np.array(docs, dtype=np.int64)
+        if subset is not None:
             from . import kernels
 
-            sal = kernels.saliency(streams, self, np.array(tags, dtype=np.int64))
+            sal = kernels.saliency(streams, self, np.array(tags, dtype=np.int64), subset)
+        elif len(docs) >= KERNEL_MIN_DOCS:
+            from . import kernels
+
+            sal = kernels.saliency(streams, self, np.array(tags, dtype=np.int64), np.arange(len(docs)))
         else:
             sal = self._saliency_numpy(streams, tags)
-        offs = np.concatenate([[0], np.cumsum([len(s) for s in sub])])
+        offs = np.concatenate([[0], np.cumsum([len(norms[d]) for d in docs])])
         local = {d: i for i, d in enumerate(docs)}
         slot = {j: i for i, j in enumerate(tags)}
         return {(d, j): sal[slot[j], offs[local[d]]:offs[local[d] + 1]] for d, j in wanted}
 
     # --- the n-gram streams (shared by the numpy path and the kernels) --------------------------
 
-    def _streams(self, docs: Sequence[str]) -> dict[str, np.ndarray]:
+    def streams(self, docs: Sequence[str]) -> dict[str, np.ndarray]:
         """Code points, syllables and word ids of the batch joined by ``DOC_SEP``, with positions."""
         docs = [d if isinstance(d, str) else "" for d in docs]
         big = DOC_SEP.join(docs)

@@ -10,7 +10,6 @@ Texts with line breaks (call transcripts, chats) are scored turn by turn through
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from collections.abc import Collection, Sequence
@@ -87,7 +86,9 @@ def predict_unique(classifier, texts: Sequence[str], dates: Sequence[dt.date | N
         key = (norm, dates[i], len(texts[i]) > MAX_CHARS)
         pred = shared.get(key)
         if pred is None:
-            pred = dataclasses.replace(base[norm], date=dates[i], truncated=key[2], text=cut[i])
+            b = base[norm]
+            pred = Prediction(b.primary_label, b.tags, b.scores, b.evidence, date=dates[i], truncated=key[2],
+                              text=cut[i], norm=norm)
             shared[key] = pred
         out[i] = pred
     return out  # type: ignore[return-value]
@@ -95,10 +96,12 @@ def predict_unique(classifier, texts: Sequence[str], dates: Sequence[dt.date | N
 
 def _score_distinct(classifier, norms: list[str], scope: tuple[str, ...]) -> list[Prediction]:
     """One ``Prediction`` (no date, no text) per distinct normalized text, with fast evidence for ``scope``."""
-    proba = classifier._proba(norms)
+    runtime = classifier.runtime
+    streams = runtime.streams(norms) if runtime else None  # tokenized once, for the scores and the evidence
+    proba = runtime.proba(norms, streams) if runtime else classifier._proba(norms)
     tags = tags_of_rows(decode(proba, classifier.thresholds))
     wanted = [(u, _TAG_INDEX[t]) for u, ts in enumerate(tags) for t in ts if t in scope]
-    found = explain_normalized(classifier.pipeline, norms, wanted) if wanted else {}
+    found = explain_normalized(classifier.pipeline, norms, wanted, streams) if wanted else {}
     preds = []
     for u, ts in enumerate(tags):
         evidence = [Evidence(t, found.get((u, _TAG_INDEX[t]), [])) for t in ts if t in scope]
