@@ -31,12 +31,33 @@ def _mix(h):
 
 
 @nb.njit(cache=True, inline="always")
+def _popcount(x):
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
+@nb.njit(cache=True, inline="always")
+def _column(h, mask, keep_bits, keep_rank):
+    """Column of the bucket of hash ``h`` among the kept buckets, or -1. A bitmap with a rank per 64-bit
+    word (192 KB for 2^20 buckets, so it stays in cache) instead of a 4 MB bucket -> column table."""
+    bucket = h & np.uint64(mask)
+    w = np.int64(bucket >> np.uint64(6))
+    bit = bucket & np.uint64(63)
+    bits = keep_bits[w]
+    if (bits >> bit) & np.uint64(1) == 0:
+        return -1
+    return keep_rank[w] + _popcount(bits & ((np.uint64(1) << bit) - np.uint64(1)))
+
+
+@nb.njit(cache=True, inline="always")
 def _char_break(x):
     return x == 0x20 or x == 0x0A or x == 0x1E
 
 
 @nb.njit(cache=True)
-def _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, wp, params, col_of,
+def _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, wp, params, keep_bits, keep_rank,
                 out_col, out_start, out_end):
     """Kept n-grams of document ``d``: fills the buffers, returns (count, next syllable index, next word index)."""
     c_lo, c_hi, p_lo, p_hi, w_hi, mask = params[0], params[1], params[2], params[3], params[4], params[5]
@@ -52,7 +73,7 @@ def _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, 
                 break
             h = np.uint64(cp[j]) if k == 1 else h * _P + np.uint64(cp[j])
             if k >= c_lo:
-                c = col_of[np.int64(_mix(h ^ (_CHAR + np.uint64(k))) & np.uint64(mask))]
+                c = _column(_mix(h ^ (_CHAR + np.uint64(k))), mask, keep_bits, keep_rank)
                 if c >= 0:
                     out_col[n] = c
                     out_start[n] = i
@@ -73,7 +94,7 @@ def _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, 
                     break
                 h = np.uint64(syl[j]) if k == 1 else h * _P + np.uint64(syl[j])
                 if k >= p_lo:
-                    c = col_of[np.int64(_mix(h ^ (_PINYIN + np.uint64(k))) & np.uint64(mask))]
+                    c = _column(_mix(h ^ (_PINYIN + np.uint64(k))), mask, keep_bits, keep_rank)
                     if c >= 0:
                         out_col[n] = c
                         out_start[n] = syl_pos[i]
@@ -92,7 +113,7 @@ def _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, 
             if j >= wp or wid[j] < 0:
                 break
             h = np.uint64(wid[j]) if k == 1 else h * _P + np.uint64(wid[j])
-            c = col_of[np.int64(_mix(h ^ (_WORD + np.uint64(k))) & np.uint64(mask))]
+            c = _column(_mix(h ^ (_WORD + np.uint64(k))), mask, keep_bits, keep_rank)
             if c >= 0:
                 out_col[n] = c
                 out_start[n] = wstart[i]
@@ -137,7 +158,7 @@ def _tfidf_runs(cols, n, idf, order, run_col, run_cnt, run_val):
 
 
 @nb.njit(cache=True)
-def _decision(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, col_of, idf, coef_t):
+def _decision(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, keep_bits, keep_rank, idf, coef_t):
     n_docs = len(doc_len)
     n_tags = coef_t.shape[1]
     cap = _capacity(doc_len, len(syl), len(wid), params)
@@ -152,8 +173,8 @@ def _decision(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, c
     sp = 0
     wp = 0
     for d in range(n_docs):
-        n, sp, wp = _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, wp, params, col_of,
-                                cols, starts, ends)
+        n, sp, wp = _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, wp, params,
+                                keep_bits, keep_rank, cols, starts, ends)
         cols[:n].sort()
         m = _tfidf_runs(cols, n, idf, no_order, run_col, run_cnt, run_val)
         # float32, summed in column order: what scipy does for the reference pipeline's float32 matrices
@@ -164,7 +185,7 @@ def _decision(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, c
 
 
 @nb.njit(cache=True)
-def _tfidf_entries(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, col_of, idf):
+def _tfidf_entries(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, keep_bits, keep_rank, idf):
     """The TF-IDF matrix as ``(doc, column, value)`` entries, row by row in column order (for the equality tests)."""
     n_docs = len(doc_len)
     cap = _capacity(doc_len, len(syl), len(wid), params)
@@ -181,8 +202,8 @@ def _tfidf_entries(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, para
     sp = 0
     wp = 0
     for d in range(n_docs):
-        n, sp, wp = _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, wp, params, col_of,
-                                cols, starts, ends)
+        n, sp, wp = _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, wp, params,
+                                keep_bits, keep_rank, cols, starts, ends)
         order = np.argsort(cols[:n])
         m = _tfidf_runs(cols, n, idf, order, run_col, run_cnt, run_val)
         if k + m > len(out_doc):
@@ -199,7 +220,8 @@ def _tfidf_entries(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, para
 
 
 @nb.njit(cache=True)
-def _saliency(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, col_of, idf, coef_t, tags, docs):
+def _saliency(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, keep_bits, keep_rank, idf, coef_t, tags,
+              docs):
     total = 0
     for d in docs:
         total += doc_len[d]
@@ -215,8 +237,8 @@ def _saliency(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, c
     wp = 0
     off = 0
     for d in docs:  # increasing, so the syllable and word cursors only move forward
-        n, sp, wp = _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, wp, params, col_of,
-                                cols, starts, ends)
+        n, sp, wp = _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, wp, params,
+                                keep_bits, keep_rank, cols, starts, ends)
         order = np.argsort(cols[:n])
         _tfidf_runs(cols, n, idf, order, run_col, run_cnt, run_val)
         # walk the occurrences in column order, alongside the runs
@@ -247,16 +269,16 @@ def _params(model) -> np.ndarray:
 def decision(s: dict[str, np.ndarray], model) -> np.ndarray:
     """Uncalibrated per-tag scores without the intercept (rows x tags)."""
     return _decision(s["cp"], s["doc_start"], s["doc_len"], s["syl"], s["syl_pos"], s["wid"], s["wstart"], s["wend"],
-                     _params(model), model.col_of, model.idf, model.coef_t)
+                     _params(model), model.keep_bits, model.keep_rank, model.idf, model.coef_t)
 
 
 def saliency(s: dict[str, np.ndarray], model, tags: np.ndarray, docs: np.ndarray) -> np.ndarray:
     """Per-character contributions of documents ``docs`` (increasing), (tags x their characters one after another)."""
     return _saliency(s["cp"], s["doc_start"], s["doc_len"], s["syl"], s["syl_pos"], s["wid"], s["wstart"], s["wend"],
-                     _params(model), model.col_of, model.idf, model.coef_t, tags, docs)
+                     _params(model), model.keep_bits, model.keep_rank, model.idf, model.coef_t, tags, docs)
 
 
 def tfidf_entries(s: dict[str, np.ndarray], model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(doc, kept column, value)`` of every non-zero TF-IDF entry."""
     return _tfidf_entries(s["cp"], s["doc_start"], s["doc_len"], s["syl"], s["syl_pos"], s["wid"], s["wstart"],
-                          s["wend"], _params(model), model.col_of, model.idf)
+                          s["wend"], _params(model), model.keep_bits, model.keep_rank, model.idf)
