@@ -225,6 +225,14 @@ class RuntimeModel:
             raise RuntimeModelError(f"{npz_path} does not match runtime.json (sha256 {actual[:12]}…); refusing to load it")
         return cls(spec, _load_arrays(npz_path, spec["features"]["n_features"]))
 
+    def warm_up(self) -> None:
+        """Load the compiled kernels now (numba import and cache, ~0.5 s): before forking batch workers, so
+        they share them instead of each loading its own copy."""
+        docs = [f"预热 warm-up 还钱 {i}" for i in range(KERNEL_MIN_DOCS)]
+        streams = self.streams(docs)
+        self.proba(docs, streams)
+        self.saliency(docs, [(i, 3) for i in range(KERNEL_MIN_DOCS)], streams)
+
     # --- scoring -----------------------------------------------------------------------------------
 
     def normalize(self, texts: Sequence[object]) -> list[str]:

@@ -238,6 +238,8 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
         classifier = Classifier.load(model_dir, trust=trust_model)
         if n_workers > 0:
             classifier.predict("预热 warm-up 还钱", explain_evidence=False)
+            if classifier.runtime is not None:
+                classifier.runtime.warm_up()
             pool = _make_pool(n_workers, classifier, model_dir, trust_model)
             classifier = None
     start = time.perf_counter()

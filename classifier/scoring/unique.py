@@ -28,7 +28,7 @@ _TAG_INDEX = {t: i for i, t in enumerate(TAG_NAMES)}
 class ResultCache:
     """Results of recently scored normalized texts (bounded; cleared when full). Lives in one process."""
 
-    def __init__(self, max_items: int = 20_000):
+    def __init__(self, max_items: int = 10_000):
         self.max_items = max_items
         self.items: dict[tuple, Prediction] = {}
         self.hits = 0
