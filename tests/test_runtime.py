@@ -58,6 +58,10 @@ def test_runtime_scores_equal_sklearn_on_whole_test_split(reference, runtime, te
     expected = reference.predict_proba(test_texts)
     got = runtime.proba(runtime.normalize(test_texts))  # the compiled kernels (a large batch)
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-6)
+    from classifier.modeling.decoding import decode
+
+    th = dict(reference.steps)["clf"].thresholds_
+    np.testing.assert_array_equal(decode(got, runtime.thresholds), decode(expected, th))  # same tags: same metrics
 
 
 def test_runtime_numpy_path_equal_sklearn_on_whole_test_split(reference, runtime, test_texts, numpy_only):
