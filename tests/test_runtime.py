@@ -104,7 +104,7 @@ def test_fast_path_equals_reference_on_generated_text(reference, runtime, texts)
     X = _reference_tfidf(reference, norms)
     from classifier.modeling import kernels
 
-    doc, col, val = kernels.tfidf_entries(runtime.streams(norms), runtime)
+    _, col, val = kernels.tfidf_entries(runtime.streams(norms), runtime)
     keep = np.flatnonzero(runtime.col_of >= 0)
     np.testing.assert_array_equal(keep[col], X.indices)
     np.testing.assert_allclose(val, X.data, rtol=0, atol=1e-6)
