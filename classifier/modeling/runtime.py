@@ -199,7 +199,8 @@ class RuntimeModel:
         bits = np.zeros(max(self.n_features // 64, 1), dtype=np.uint64)
         np.bitwise_or.at(bits, keep >> 6, np.left_shift(np.uint64(1), (keep & 63).astype(np.uint64)))
         self.keep_bits = bits  # the same set as a bitmap, with the kept count before each word (for the kernels)
-        self.keep_rank = np.concatenate([[0], np.cumsum(np.bitwise_count(bits))[:-1]]).astype(np.int64)
+        per_word = np.unpackbits(bits.view(np.uint8)).reshape(len(bits), 64).sum(axis=1)  # numpy < 2 has no bitwise_count
+        self.keep_rank = np.concatenate([[0], np.cumsum(per_word)[:-1]]).astype(np.int64)
         # float32 on purpose: the scikit-learn pipeline computes TF-IDF in float32 (from float32 counts)
         self.idf = arrays["idf"].astype(np.float32)
         self.coef = arrays["coef"]
