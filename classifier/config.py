@@ -30,8 +30,8 @@ MODEL_ENV = "CUISHOU_MODEL"
 def default_model_dir() -> Path:
     """The model directory to use: ``$CUISHOU_MODEL`` if set, else the shipped model.
 
-    The shipped model lives in the checkout's ``models/``; when the package is installed without
-    ``-e``, ``models/shipped`` under the current directory is used instead.
+    The shipped model is found from the code, never from the current directory: a ``models/shipped``
+    planted where the tool is run must not be loaded (a model file can run code).
     """
     override = os.environ.get(MODEL_ENV)
     if override:
@@ -40,5 +40,11 @@ def default_model_dir() -> Path:
 
 
 def project_models_dir() -> Path:
-    """This project's ``models/`` folder (the checkout's, or the current directory's)."""
-    return MODELS_DIR if MODELS_DIR.exists() else Path.cwd() / "models"
+    """This project's ``models/`` folder: the checkout's (also an editable install), else the installed package's.
+
+    Installed from a wheel, the code lives in site-packages, which holds no ``models/`` of ours, so the
+    package's own ``classifier/models`` is used (package data when a wheel ships the model).
+    """
+    if MODELS_DIR.exists() and (PROJ_ROOT / "pyproject.toml").exists():
+        return MODELS_DIR
+    return PACKAGE_DIR / "models"

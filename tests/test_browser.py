@@ -88,8 +88,10 @@ def test_paste_a_threat_and_see_label_highlight_and_provision(server, browser):
     assert any(w in highlighted for w in ("公安", "上门", "通讯录")), highlighted
     citations = page.locator("#provisions summary").all_inner_texts()
     assert any("治安管理处罚法第五十条" in c for c in citations), citations
+    assert page.locator("#provisions > details.provision").count() <= 3  # the first three; the rest folded
+    assert page.locator("#provisions details.more-provisions").count() == 1
     page.locator("#provisions details").first.click()
-    assert "第五十条" in page.locator("#provisions details").first.inner_text()
+    assert "为什么" in page.locator("#provisions details").first.inner_text()
     page.screenshot(path=str(ARTIFACTS / "web-threat.png"), full_page=True)
     # switch to English: labels change, the result stays
     page.click("#lang")
@@ -129,4 +131,48 @@ def test_review_page_saves_corrections_to_a_local_csv(server, browser, tmp_path)
     from classifier.scoring.review import read_labelled
 
     assert len(read_labelled(path)) >= 1  # what the page saves is what `train --extra` reads
+    page.close()
+
+
+def test_upload_a_screenshot(server, browser, tmp_path):
+    import phone_screens
+
+    shot = tmp_path / "screenshot.png"
+    phone_screens.save(shot, style="sms", theme="light", width=720)
+    page = browser.new_page()
+    page.goto(server + "/")
+    page.click("button[data-tab=upload]")
+    page.set_input_files("#file", str(shot))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#upload-result:not([hidden])", timeout=120_000)
+    cells = dict(zip(page.locator("#summary th").all_inner_texts(), page.locator("#summary td").all_inner_texts(), strict=True))
+    assert cells["行数"] == "5" and cells["您发出的（不评分）"] == "2", cells
+    assert page.get_attribute("#download", "download") == "screenshot.scored.csv"
+    page.close()
+
+
+def test_report_of_a_screenshot(browser, tmp_path, shipped):
+    """The README's pair: a screenshot going in, the report coming out (tests/artifacts/)."""
+    import phone_screens
+
+    from classifier.interfaces.report import build_report
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "screenshot-in.png"
+    phone_screens.save(shot, style="chat", theme="light", width=720)
+    out = tmp_path / "report.html"
+    build_report(str(shot), str(out), classifier=shipped)
+    page = browser.new_page(viewport={"width": 900, "height": 1200})
+    page.goto(out.as_uri())
+    first = page.locator("div.msg").first
+    assert first.locator("img.crop").count() == 1
+    assert page.evaluate("document.querySelector('img.crop').naturalWidth") > 100
+    top, bottom = page.evaluate("""() => {
+        const y = (e) => e.getBoundingClientRect().top + window.scrollY;
+        const msgs = document.querySelectorAll('div.msg');
+        const last = msgs[msgs.length - 1];
+        return [y(document.querySelector('#messages')), y(last) + last.getBoundingClientRect().height];
+    }""")
+    page.screenshot(path=str(ARTIFACTS / "report-screenshot-out.png"), full_page=True,
+                    clip={"x": 0, "y": top - 10, "width": 900, "height": bottom - top + 20})
     page.close()

@@ -24,8 +24,29 @@ def test_classify_text_shows_labels_evidence_provisions_and_disclaimer():
     out = r.output
     assert "threat" in out and "third_party_contact" in out
     assert "依据 evidence" in out and "通讯录" in out
-    assert "治安管理处罚法第五十条" in out
+    assert "个人信息保护法第十条" in out and "为什么 why" in out
     assert "not legal advice" in out
+    # the first three provisions only; the rest behind --full
+    assert out.count("适用条件 applies when") == 3 and "--full" in out
+    full = run(["classify", "--full", "再不还钱，明天就把你欠钱的事发给你通讯录里所有人"]).output
+    assert "治安管理处罚法第五十条" in full and full.count("适用条件 applies when") > 3
+
+
+def test_classify_lawful_reminder_shows_its_legal_basis_not_violations():
+    r = run(["classify", "--json", "【某银行】您尾号1234的信用卡已逾期3天，请尽快还款。"])
+    o = json.loads(r.output)
+    assert o["primary_label"] == "lawful_reminder"
+    assert o["provisions"] == [] and {p["id"] for p in o["legal_basis"]} >= {"民法典:675", "民法典:676"}
+    out = run(["classify", "【某银行】您尾号1234的信用卡已逾期3天，请尽快还款。"]).output
+    assert "合法依据" in out and "可能违反的规定" not in out
+
+
+def test_legal_eval_command_reports_the_figures():
+    r = run(["legal-eval"])
+    assert r.exit_code == 0, r.output
+    o = json.loads(r.output.splitlines()[0])
+    assert o["tags"] == "gold" and o["messages"] >= 40
+    assert o["top3_share"] >= 0.8 and o["messages_with_forbidden_citation"] == 0
 
 
 def test_classify_stdin_one_per_line_and_json_schema():

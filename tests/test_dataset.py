@@ -60,6 +60,14 @@ def test_corpus_meets_the_issue_quotas(splits):
     assert tag_matrix(df[~written]["tags"])[:, 0].all()  # real text is only ever a negative
 
 
+def test_hard_negatives_are_not_collection(splits):
+    """A hard negative is a look-alike that must stay not_collection; any other tag on it is a labelling slip."""
+    df = pd.concat(splits.values(), ignore_index=True)
+    hard = df["hard_negative"].astype(str).str.lower().eq("true")
+    assert hard.sum() > 0
+    assert (df.loc[hard, "tags"] == "not_collection").all(), df.loc[hard & (df["tags"] != "not_collection"), "id"].tolist()
+
+
 def test_processed_data_is_rebuilt_exactly_from_raw(tmp_path):
     summary = build(tmp_path)
     for split in ("train", "dev", "test"):

@@ -67,3 +67,19 @@ def test_highlight_escapes_text():
     html = highlight("<script>alert(1)</script>还钱", [(25, 27, "threat")])
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert '<mark class="t-threat">还钱</mark>' in html
+
+
+def test_provisions_ranked_with_why_and_the_rest_folded(rendered):
+    html, _ = rendered
+    assert "为什么：" in html and "strongest first" in html
+    assert "<details" in html and "other provisions" in html  # the rest of a section's list is folded
+
+
+def test_lawful_reminder_shows_its_basis_under_its_own_heading(shipped, tmp_path):
+    src = tmp_path / "one.csv"
+    src.write_text("text\n【某银行】您尾号1234的信用卡已逾期3天，请尽快还款。\n", encoding="utf-8")
+    out = tmp_path / "r.html"
+    build_report(str(src), str(out), classifier=shipped, include_all=True)
+    html = out.read_text(encoding="utf-8")
+    assert "合法依据" in html and "民法典第六百七十五条" in html
+    assert "可能违反 may violate" not in html

@@ -53,8 +53,8 @@ def test_spark_matches_single_machine(tmp_path):
 def test_missing_pyspark_message(monkeypatch):
     import builtins
 
-    from classifier.interfaces import spark as S  # noqa: N812
     from classifier.files.tabular import InputError
+    from classifier.interfaces import spark as S  # noqa: N812
 
     real = builtins.__import__
 

@@ -13,7 +13,7 @@ from classifier.schema import SCHEMA_VERSION
 @pytest.fixture(scope="module")
 def client(small_classifier):
     app = create_app(classifier=small_classifier, max_upload_mb=1)
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
 
 
@@ -36,6 +36,10 @@ def test_classify_one_and_many(client):
     assert res["schema_version"] == SCHEMA_VERSION and set(res["scores"]) == {
         "not_collection", "lawful_reminder", "harassment", "threat", "third_party_contact"}
     assert res["provisions"] and "not legal advice" in res["disclaimer"]
+    assert [p["rank"] for p in res["provisions"]] == list(range(1, len(res["provisions"]) + 1))
+    assert res["provision_groups"] and all(p["why"] for p in res["provisions"]) and res["legal_basis"] == []
+    lawful = client.post("/api/classify", json={"text": "【某银行】您尾号1234的信用卡已逾期3天，请尽快还款。"}).json()["results"][0]
+    assert lawful["provisions"] == [] and {p["id"] for p in lawful["legal_basis"]} >= {"民法典:675"}
     r = client.post("/api/classify", json={"texts": ["您的验证码是1234", "老赖还钱"], "date": "2025-06-01"})
     assert r.status_code == 200 and len(r.json()["results"]) == 2
 
@@ -73,7 +77,8 @@ def test_batch_upload_round_trip(client):
 
 
 @pytest.mark.parametrize("name, content, status, words", [
-    ("photo.png", b"\x89PNG\r\n", 415, "unsupported file type"),
+    ("photo.gif", b"GIF89a", 415, "unsupported file type"),
+    ("photo.png", b"\x89PNG\r\n", 422, "photo.png: not a readable PNG"),
     ("data.csv", bytes(range(256)) * 50, 422, "binary"),
     ("data.xlsx", b"PK\x03\x04 not really a workbook", 422, "xlsx"),
     ("data.csv", b"a,b\n1,2\n", 422, "columns are: a, b"),

@@ -17,6 +17,7 @@ verbatim ("00123" stays "00123") and lets a bad row be flagged instead of aborti
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -30,7 +31,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # call transcripts can be long
+from .cells import XLSX_MAX_CHARS, neutralize, xlsx_cell
+from .limits import current as current_limits
+from .limits import hint as limit_hint
 
 TEXT_COLUMN_NAMES = (
     "content", "body", "text", "message", "msg", "sms", "sms_content", "message_body", "message_content",
@@ -71,6 +74,7 @@ class Row:
     error: str = ""  # the row could not be scored, and why
     warning: str = ""  # the row was scored, but something about it needs a look
     raw: object = None  # JSON Lines: the original object (or line), written back as is
+    skip: str = ""  # kept but not scored, and why (messages the user sent: messages.SENT_NOTE)
 
 
 def _norm_name(name: object) -> str:
@@ -88,7 +92,7 @@ def find_column(columns: list[str], wanted: str | None, names: tuple[str, ...], 
             return normed.index(_norm_name(wanted))
         if wanted.isdigit() and 1 <= int(wanted) <= len(columns):
             return int(wanted) - 1
-        raise InputError(f"{path}: no {what} column {wanted!r}; columns are: {', '.join(map(str, columns))}")
+        raise InputError(f"{path}: no {what} column {wanted!r}; {describe_columns(columns)}")
     for name in names:
         if name in normed:
             return normed.index(name)
@@ -97,9 +101,33 @@ def find_column(columns: list[str], wanted: str | None, names: tuple[str, ...], 
             if len(name) >= 2 and name in c:
                 return i
     if required:
-        raise InputError(f"{path}: cannot tell which column holds the message text; columns are: "
-                         f"{', '.join(map(str, columns))}. Name it with --text-column")
+        raise InputError(f"{path}: cannot tell which column holds the message text; {describe_columns(columns)}. "
+                         "Name it with --text-column")
     return None
+
+
+_DATA_LIKE = re.compile(r"\d{5}|[\uff10-\uff19]{5}")
+
+
+def describe_columns(columns: list) -> str:
+    """The column names for an error message, unless the "header" looks like data (never echo a message)."""
+    names = [str(c) for c in columns]
+    if any(len(n) > 40 or _DATA_LIKE.search(n) or len(re.findall(r"[\u4e00-\u9fff]", n)) > 8 for n in names):
+        return (f"the first row does not look like a header ({len(names)} columns; not shown, it may be a message): "
+                "if the file has no header, pass --no-header and give the text column by number")
+    return f"columns are: {', '.join(names)}"
+
+
+def check_encoding(name: str, path: str) -> str:
+    """``name`` if it is a known text encoding; InputError otherwise (zlib_codec, rot13, base64, hex … are not)."""
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, TypeError, ValueError):
+        raise InputError(f"{path}: unknown encoding {name!r}") from None
+    if not getattr(info, "_is_text_encoding", True) or info.name in ("idna", "punycode", "rot-13", "rot13") \
+            or info.name.startswith("raw-unicode") or info.name.startswith("unicode-escape"):
+        raise InputError(f"{path}: {name!r} is not a text encoding; give one such as utf-8, gb18030, big5 or utf-16")
+    return name
 
 
 # --- encodings -----------------------------------------------------------------------------------
@@ -120,14 +148,41 @@ def detect_encoding(sample: bytes) -> str:
     except UnicodeDecodeError:
         pass
     try:
-        codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
-        return "gb18030"
+        gb = codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
     except UnicodeDecodeError:
-        pass
+        gb = None
+    if gb is not None:
+        big5 = _big5_variant(sample)
+        if big5 and _hanzi_share(big5[1]) > _hanzi_share(gb) + 0.1:
+            return big5[0]
+        return "gb18030"
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample).best()
     return best.encoding if best else "utf-8"
+
+
+def _big5_variant(sample: bytes) -> tuple[str, str] | None:
+    """``(encoding, text)`` if the bytes are valid Big5 (or its Hong Kong / Windows supersets)."""
+    for enc in ("big5", "cp950", "big5hkscs"):
+        try:
+            return enc, codecs.getincrementaldecoder(enc)().decode(sample, final=False)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _hanzi_share(text: str) -> float:
+    """Share of the non-ASCII characters that are Chinese characters or CJK punctuation.
+
+    Big5 bytes usually also decode as GB18030, but into kana, box drawing and Cyrillic from GBK's
+    symbol rows (``ぃ临窥碞тゴ``); real Chinese text in the right encoding is nearly all hanzi.
+    """
+    wide = [c for c in text if not c.isascii()]
+    if not wide:
+        return 1.0
+    good = sum(1 for c in wide if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef")
+    return good / len(wide)
 
 
 def _plausible(text: str) -> float:
@@ -216,7 +271,16 @@ def detect_format(path: str, head: bytes) -> str:
 
 def open_source(path: str, *, encoding: str | None = None, delimiter: str | None = None,
                 no_header: bool = False, sheet: str | None = None, fmt: str | None = None) -> Source:
-    """Open an export for streaming. ``path`` may be "-" for stdin (CSV/TSV/JSON Lines)."""
+    """Open an export for streaming. ``path`` may be "-" for stdin (CSV/TSV/JSON Lines).
+
+    Screenshots, phone backups and chat exports (a file, a folder or a list of images) are
+    recognized by content and read by their own modules (see ``messages.open_special``)."""
+    if fmt is None and path != "-":
+        from .messages import open_special
+
+        special = open_special(path)
+        if special is not None:
+            return special
     if path == "-":
         raw = sys.stdin.buffer
         size = None
@@ -232,11 +296,7 @@ def open_source(path: str, *, encoding: str | None = None, delimiter: str | None
     fmt = fmt or detect_format(path, head)
     if fmt == "xlsx":
         return _open_xlsx(path, raw, sheet)
-    enc = encoding or detect_encoding(head)
-    try:
-        codecs.lookup(enc)
-    except LookupError:
-        raise InputError(f"{path}: unknown encoding {enc!r}") from None
+    enc = check_encoding(encoding or detect_encoding(head), path)
     if head and _looks_binary(head, enc):
         if head.startswith(b"PK\x03\x04"):
             raise InputError(f"{path}: this is a zip/xlsx file, not CSV text; save it as CSV or name it .xlsx")
@@ -297,6 +357,10 @@ class MixedLines:
                 return line.decode("utf-8", errors="replace")
         try:
             text = line.decode("gb18030")
+            big5 = _big5_variant(line) if _hanzi_share(text) < 0.8 else None
+            if big5 and _hanzi_share(big5[1]) > _hanzi_share(text) + 0.1:  # Big5 read as GB18030 is garbage
+                self.stats["big5"] = self.stats.get("big5", 0) + 1
+                return big5[1]
             self.stats["gb18030"] += 1
             return text
         except UnicodeDecodeError:
@@ -320,6 +384,7 @@ def _open_delimited(path: str, text: io.TextIOWrapper, head: bytes, enc: str, de
             except csv.Error:
                 delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     stats = {"repaired_rows": 0, "nul_bytes": 0, "quotes": 0}
+    csv.field_size_limit(current_limits().cell_chars)
 
     def lines() -> Iterator[str]:
         for line in text:
@@ -362,7 +427,8 @@ def _open_delimited(path: str, text: io.TextIOWrapper, head: bytes, enc: str, de
                 text.close()
                 return
             except csv.Error as e:
-                yield Row([""] * width, error=f"row {n}: unreadable CSV ({e})")
+                more = f" {limit_hint('cell_chars')}" if "field limit" in str(e) else ""
+                yield Row([""] * width, error=f"row {n}: unreadable CSV ({e}){more}")
                 n += 1
                 continue
             n += 1
@@ -423,8 +489,8 @@ def _open_jsonl(path: str, text: io.TextIOWrapper) -> Source:
         buffered.append((n, line))
         if line.strip():
             try:
-                obj = json.loads(line)
-            except json.JSONDecodeError:
+                obj = load_json_line(line)
+            except ValueError:
                 continue
             if isinstance(obj, dict):
                 columns = [str(k) for k in obj]
@@ -434,6 +500,7 @@ def _open_jsonl(path: str, text: io.TextIOWrapper) -> Source:
     if not columns:
         raise InputError(f"{path}: no JSON object found in the first lines (JSON Lines needs one object per line)")
     start = len(buffered)
+    max_chars = current_limits().cell_chars
 
     def rows() -> Iterator[Row]:
         def gen():
@@ -444,17 +511,72 @@ def _open_jsonl(path: str, text: io.TextIOWrapper) -> Source:
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
+                obj = load_json_line(line)
             except json.JSONDecodeError as e:
-                yield Row([""] * len(columns), error=f"line {n}: invalid JSON ({e.msg})", raw={"_raw": line})
+                yield Row([""] * len(columns), error=f"line {n}: invalid JSON ({e.msg})", raw={"_raw": _cut(line)})
+                continue
+            except ValueError as e:  # over a limit
+                yield Row([""] * len(columns), error=f"line {n}: {e}", raw={"_raw": _cut(line)})
                 continue
             if not isinstance(obj, dict):
-                yield Row([""] * len(columns), error=f"line {n}: not a JSON object", raw={"_raw": line})
+                yield Row([""] * len(columns), error=f"line {n}: not a JSON object", raw={"_raw": _cut(line)})
                 continue
-            yield Row([_cell(obj.get(c, "")) for c in columns], raw=obj)
+            values = [_cell(obj.get(c, "")) for c in columns]
+            if any(isinstance(v, str) and len(v) > max_chars for v in values):
+                yield Row([""] * len(columns), error=f"line {n}: a value holds more than {max_chars:,} characters "
+                                                     f"{limit_hint('cell_chars')}", raw={"_raw": _cut(line)})
+                continue
+            yield Row(values, raw=obj)
         text.close()
 
     return Source(path, "jsonl", columns, rows())
+
+
+def _cut(line: str) -> str:
+    """A bad line as written back: whole, unless it is over the cell limit (then its start, marked)."""
+    limit = current_limits().cell_chars
+    return line if len(line) <= limit else line[:limit] + "…[cut]"
+
+
+def load_json_line(line: str) -> object:
+    """``json.loads`` within the limits: nesting depth and digits per number checked, never a RecursionError.
+
+    The depth is measured on the text before parsing (brackets outside strings), so a line of 100,000
+    brackets costs one pass over the line, not a recursion.
+    """
+    lim = current_limits()
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in line if line.count("[") + line.count("{") > lim.json_depth else "":
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > lim.json_depth:
+                    raise ValueError(f"JSON nested deeper than {lim.json_depth} levels {limit_hint('json_depth')}")
+        elif ch in "]}":
+            depth -= 1
+
+    def number(kind):
+        def parse(text: str):
+            if sum(c.isdigit() for c in text) > lim.json_digits:
+                raise ValueError(f"a JSON number has more than {lim.json_digits} digits {limit_hint('json_digits')}")
+            return kind(text)
+        return parse
+
+    try:
+        return json.loads(line, parse_int=number(int), parse_float=number(float))
+    except RecursionError:  # pragma: no cover - the depth check comes first
+        raise ValueError(f"JSON nested too deeply {limit_hint('json_depth')}") from None
 
 
 def _cell(v: object) -> object:
@@ -464,8 +586,14 @@ def _cell(v: object) -> object:
 def _open_xlsx(path: str, raw, sheet: str | None) -> Source:
     from openpyxl import load_workbook
 
+    from .xlsx_guard import XlsxLimitError, check_workbook
+
     try:
+        extent = check_workbook(raw, path, sheet)  # sizes and real extent, before openpyxl parses anything
+        raw.seek(0)
         wb = load_workbook(raw, read_only=True, data_only=True)
+    except XlsxLimitError as e:
+        raise InputError(str(e)) from None
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
         raise InputError(f"{path}: not a readable .xlsx workbook ({type(e).__name__}: {e})") from None
     except Exception as e:  # openpyxl raises many types for corrupt files
@@ -473,12 +601,20 @@ def _open_xlsx(path: str, raw, sheet: str | None) -> Source:
     if sheet is not None and sheet not in wb.sheetnames:
         raise InputError(f"{path}: no sheet {sheet!r}; sheets are: {', '.join(wb.sheetnames)}")
     ws = wb[sheet] if sheet else wb.worksheets[0]
-    it = ws.iter_rows(values_only=True)
+    if extent.rows == 0:
+        wb.close()
+        raise InputError(f"{path}: the sheet {ws.title!r} is empty")
+    # the real extent (cells holding a value), not the declared dimension: nothing beyond it is dropped,
+    # and stray formatting far away costs nothing
+    ws.reset_dimensions()
+    it = ws.iter_rows(min_row=1, max_row=extent.rows, max_col=extent.columns, values_only=True)
     try:
         header = next(it)
     except StopIteration:
         raise InputError(f"{path}: the sheet {ws.title!r} is empty") from None
-    columns = [("" if c is None else str(c)) for c in header]
+    named = max((i + 1 for i, c in enumerate(header) if c is not None), default=0)
+    columns = [("" if c is None else str(c)) for c in header[:named]]
+    columns += [f"column_{i + 1}" for i in range(named, extent.columns)]  # data beyond the header's width
     width = len(columns)
     notes = [f"sheet {ws.title!r}" + (f" (of {len(wb.sheetnames)}: {', '.join(wb.sheetnames)})" if len(wb.sheetnames) > 1 else "")]
 
@@ -487,6 +623,7 @@ def _open_xlsx(path: str, raw, sheet: str | None) -> Source:
             vals = ["" if v is None else v for v in r][:width]
             vals += [""] * (width - len(vals))
             if all(v == "" for v in vals):
+                yield Row(vals, error="empty row")  # kept, like a blank CSV line: rows stay in place
                 continue
             yield Row(vals)
         wb.close()
@@ -496,11 +633,31 @@ def _open_xlsx(path: str, raw, sheet: str | None) -> Source:
 
 # --- writers -------------------------------------------------------------------------------------
 
+def unique_names(columns: list[str]) -> list[str]:
+    """Column names made unique (``content``, ``content_2`` …) for formats keyed by name (JSON Lines)."""
+    seen: set[str] = set()
+    out = []
+    for c in map(str, columns):
+        name, k = c, 1
+        while name in seen:
+            k += 1
+            name = f"{c}_{k}"
+        seen.add(name)
+        out.append(name)
+    return out
+
+
 class Writer:
-    """Atomic writer: rows go to a temporary file beside the output, renamed into place on success."""
+    """Atomic writer: rows go to a temporary file beside the output, renamed into place on success.
+
+    Cells are written safely (see ``cells``): XLSX strings as text, CSV cells a spreadsheet would run
+    as formulas prefixed with an apostrophe; an XLSX cell over 32,767 characters is cut with a note
+    in the last column (the ``error`` column of scored output).
+    """
 
     def __init__(self, output: str, fmt: str, columns: list[str], delimiter: str = ","):
         self.output, self.fmt, self.columns = output, fmt, columns
+        self._keys = unique_names(columns)
         self._tmp = None
         self.rows_written = 0
         if output == "-":
@@ -516,26 +673,32 @@ class Writer:
 
                 self._wb = Workbook(write_only=True)
                 self._ws = self._wb.create_sheet("scored")
-                self._ws.append(columns)
+                self._ws.append([xlsx_cell(self._ws, c)[0] for c in columns])
                 return
             self._fh = open(tmp, "w", encoding="utf-8-sig" if fmt in ("csv", "tsv") else "utf-8", newline="",  # noqa: SIM115
                             errors="replace")  # lone surrogates (possible from JSON escapes) cannot be UTF-8
         if fmt in ("csv", "tsv"):
             self._csv = csv.writer(self._fh, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\r\n" if fmt == "csv" and output != "-" else "\n")
-            self._csv.writerow(columns)
+            self._csv.writerow([neutralize(c) for c in columns])
 
     def write(self, values: list, raw: object = None, extra: dict | None = None) -> None:
         self.rows_written += 1
         if self.fmt == "xlsx":
             if self.rows_written >= 1_048_576:
                 raise InputError(f"{self.output}: more rows than an .xlsx sheet holds (1,048,575); write .csv instead")
-            self._ws.append([_xlsx_safe(v) for v in values])
+            cells = [xlsx_cell(self._ws, v) for v in values]
+            cut = [self.columns[i] if i < len(self.columns) else str(i + 1) for i, (_, c) in enumerate(cells) if c]
+            if cut:
+                note = f"cut at {XLSX_MAX_CHARS:,} characters (the most an XLSX cell holds): {', '.join(cut)}"
+                last = values[-1] if values else ""
+                cells[-1] = xlsx_cell(self._ws, "; ".join(x for x in (str(last), note) if x))
+            self._ws.append([c for c, _ in cells])
         elif self.fmt == "jsonl":
-            obj = dict(raw) if isinstance(raw, dict) else dict(zip(self.columns[:len(values)], values, strict=False))
+            obj = dict(raw) if isinstance(raw, dict) else dict(zip(self._keys[:len(values)], values, strict=False))
             obj.update(extra or {})
             self._fh.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
         else:
-            self._csv.writerow(values)
+            self._csv.writerow([neutralize(v) for v in values])
 
     def close(self) -> None:
         if self.fmt == "xlsx":
@@ -551,7 +714,9 @@ class Writer:
     def abort(self) -> None:
         if self._tmp:
             try:
-                if self.fmt != "xlsx":
+                if self.fmt == "xlsx":
+                    _discard_write_only(self._ws)
+                else:
                     self._fh.close()
             finally:
                 if os.path.exists(self._tmp):
@@ -559,11 +724,19 @@ class Writer:
                 self._tmp = None
 
 
-_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _xlsx_safe(v: object) -> object:
-    return _ILLEGAL_XLSX.sub("", v) if isinstance(v, str) else v
+def _discard_write_only(ws) -> None:
+    """Close and delete openpyxl's temporary file of a write-only sheet (it holds the rows written so far)."""
+    writer = getattr(ws, "_writer", None)
+    if writer is None:
+        return
+    try:
+        if ws._rows is not None:
+            with contextlib.suppress(Exception):
+                ws._rows.close()
+        writer.close()
+    finally:
+        if isinstance(writer.out, str) and os.path.exists(writer.out):
+            writer.cleanup()
 
 
 def output_format(output: str, fmt: str | None) -> str:

@@ -48,10 +48,13 @@ def cli() -> None:
 @click.option("--date", "date_", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Date the message was received (YYYY-MM-DD): picks the law in force then.")
 @click.option("--no-evidence", is_flag=True, help="Skip the evidence phrases (faster).")
-@click.option("--full", is_flag=True, help="Print the exact text of every provision.")
+@click.option("--full", is_flag=True,
+              help="Show every provision (not only the three most relevant), each with its exact text.")
+@click.option("--image", "images", multiple=True, type=click.Path(exists=True),
+              help="A screenshot (PNG/JPG/WebP) or a folder of them: OCR, then classify each received message.")
 @model_options
-def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evidence: bool, full: bool, model,
-             trust_model) -> None:
+def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evidence: bool, full: bool, images,
+             model, trust_model) -> None:
     """Classify messages given as arguments, from stdin ('-'), or pasted one per line.
 
     \b
@@ -60,22 +63,29 @@ def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evide
       echo "【某银行】您尾号1234的信用卡已逾期3天，请尽快还款。" | cuishou classify -
       cuishou classify --whole - < call_transcript.txt
       cuishou classify --json "..."
+      cuishou classify --image screenshot.png
       cuishou classify            (on a terminal: paste messages one per line, Ctrl-D to end)
     """
-    from ..legal.statutes import attach, render_legal
+    from ..legal import legal_result
+    from .render import render_legal
 
     clf = _load_classifier(model, trust_model)
     date = date_.date() if date_ else None
+    if images:
+        from .image_classify import classify_images
+
+        classify_images(clf, list(images), as_json=as_json, date=date, evidence=not no_evidence, full=full)
+        return
 
     def emit(batch: list[str]) -> None:
         for pred in clf.predict_many(batch, [date] * len(batch), explain_evidence=not no_evidence):
-            legal = attach(pred)
+            legal = legal_result(pred)
             if as_json:
                 click.echo(json.dumps({**pred.to_dict(), **legal, "model": clf.model_info}, ensure_ascii=False))
             else:
                 from .render import render_prediction
 
-                click.echo(render_prediction(pred, {"legal": render_legal(legal, full_text=full)}))
+                click.echo(render_prediction(pred, {"legal": render_legal(legal, full=full)}))
                 click.echo("")
 
     if texts and texts != ("-",):
@@ -98,6 +108,32 @@ def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evide
         emit(lines)
 
 
+def _set_limits(ctx, param, value):
+    from ..files import limits
+
+    if value:
+        try:
+            limits.configure(limits.parse(value))
+        except ValueError as e:
+            raise click.BadParameter(str(e)) from None
+    return value
+
+
+def _raw_cells(value: bool) -> None:
+    if value:
+        from ..files import limits
+
+        limits.configure(raw_cells=True)
+
+
+def limits_option(f):
+    """``--limits NAME=N,…``: raise the limits on untrusted input (see files/limits.py, README Security)."""
+    from ..files.limits import LIMITS_HELP
+
+    return click.option("--limits", "limits_spec", callback=_set_limits, expose_value=False, metavar="NAME=N,…",
+                        help=LIMITS_HELP)(f)
+
+
 def input_options(f):
     """Options shared by the commands that read an export (batch, report, review)."""
     for opt in reversed([
@@ -108,13 +144,16 @@ def input_options(f):
         click.option("--delimiter", help="Field delimiter (default: sniffed)."),
         click.option("--no-header", is_flag=True, help="The first row is data; columns are named column_1, column_2 …"),
         click.option("--sheet", help="XLSX: sheet name (default: the first)."),
+        click.option("--me", help="Your own name or number in the sender column (e.g. your WeChat nickname): "
+                                  "those messages are kept but not scored."),
+        limits_option,
     ]):
         f = opt(f)
     return f
 
 
 @cli.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("input_paths", metavar="INPUT...", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="Output file (.csv, .tsv, .xlsx, .jsonl; '-' = CSV on stdout), or a folder with --engine spark.")
 @click.option("--format", "out_format", type=click.Choice(["csv", "tsv", "xlsx", "jsonl", "parquet"]),
@@ -127,10 +166,17 @@ def input_options(f):
               help="local: this machine; spark: Apache Spark (pip install '.[spark]').")
 @click.option("--master", default="local[*]", show_default=True, help="Spark master URL (with --engine spark).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@click.option("--raw-cells", is_flag=True, expose_value=False, callback=lambda c, p, v: _raw_cells(v),
+              help="CSV/TSV output: write cells starting with = + - @ as they are (default: prefixed with ' so "
+                   "spreadsheets show them as text, not run them as formulas).")
 @model_options
-def batch(input_path, output, out_format, text_column, date_column, id_column, encoding, delimiter, no_header,
-          sheet, workers, evidence, engine, master, quiet, model, trust_model) -> None:
+def batch(input_paths, output, out_format, text_column, date_column, id_column, encoding, delimiter, no_header,
+          sheet, me, workers, evidence, engine, master, quiet, model, trust_model) -> None:
     """Score every row of a CSV/TSV/XLSX/JSON Lines export; keep every row and column, add the results.
+
+    Also reads screenshots (PNG/JPG/WebP: one, several, or a folder; one row per message bubble),
+    Android SMS Backup & Restore XML, the iPhone's sms.db and WeChat exports (text or CSV). Messages
+    you sent are kept, marked "not scored: sent by you", and never earn a tag.
 
     Added columns (same names and meanings as `classify --json`): primary_label, tags,
     score_<tag> for each of the five tags, statutes, evidence, error.
@@ -140,11 +186,18 @@ def batch(input_path, output, out_format, text_column, date_column, id_column, e
       cuishou batch sms_export.csv -o scored.csv
       cuishou batch outbound_log.xlsx -o scored.xlsx --text-column 短信内容 --date-column 发送时间
       cuishou batch messages.csv -o - --quiet | head
+      cuishou batch screenshots/ -o scored.csv
+      cuishou batch sms-20260301.xml -o scored.csv
     """
     from ..files.tabular import InputError
     from ..modeling.predict import ModelError
     from ..scoring.batch import run_batch, stderr_progress
 
+    input_path = input_paths[0] if len(input_paths) == 1 else list(input_paths)
+    if engine == "spark" and me:
+        raise click.ClickException("--me is not supported with --engine spark")
+    if engine == "spark" and not isinstance(input_path, str):
+        raise click.ClickException("--engine spark reads one path (a file or folder of CSV/Parquet)")
     if engine == "spark":
         from .spark import run_spark
 
@@ -160,12 +213,13 @@ def batch(input_path, output, out_format, text_column, date_column, id_column, e
         return
     if out_format == "parquet":
         raise click.ClickException("parquet output needs --engine spark")
-    size = Path(input_path).stat().st_size if input_path != "-" and Path(input_path).is_file() else None
+    size = Path(input_path).stat().st_size if isinstance(input_path, str) and input_path != "-" \
+        and Path(input_path).is_file() else None
     try:
         summary = run_batch(input_path, output, text_column=text_column, date_column=date_column, id_column=id_column,
                             encoding=encoding, delimiter=delimiter, no_header=no_header, sheet=sheet,
                             out_format=out_format, model_dir=model, trust_model=trust_model, workers=workers,
-                            evidence=evidence, progress=stderr_progress(quiet, size))
+                            evidence=evidence, progress=stderr_progress(quiet, size), me=me)
     except (InputError, ModelError) as e:
         raise click.ClickException(str(e)) from None
     if not quiet:
@@ -175,14 +229,14 @@ def batch(input_path, output, out_format, text_column, date_column, id_column, e
 
 
 @cli.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False))
+@click.argument("input_paths", metavar="INPUT...", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
 @input_options
 @click.option("--sender-column", help="Column with the sender's number or name; default: found by name.")
 @click.option("--no-mask", is_flag=True, help="Show phone, ID and card numbers in full (default: masked).")
 @click.option("--all", "include_all", is_flag=True, help="List lawful and unrelated messages too (default: count only).")
 @model_options
-def report(input_path, output, text_column, date_column, id_column, encoding, delimiter, no_header, sheet,
+def report(input_paths, output, text_column, date_column, id_column, encoding, delimiter, no_header, sheet, me,
            sender_column, no_mask, include_all, model, trust_model) -> None:
     """Write a self-contained HTML evidence report for one person's messages (prints to PDF from a browser).
 
@@ -190,18 +244,20 @@ def report(input_path, output, text_column, date_column, id_column, encoding, de
     Examples:
       cuishou report sms_export.csv -o report.html
       cuishou report sms_export.xlsx -o report.html --sender-column 号码 --all
+      cuishou report screenshots/ -o report.html     (each flagged message with its screenshot crop)
     """
     from ..files.tabular import InputError
     from ..modeling.predict import ModelError
     from .report import build_report
 
-    if Path(output).resolve() == Path(input_path).resolve():
+    input_path = input_paths[0] if len(input_paths) == 1 else list(input_paths)
+    if any(Path(output).resolve() == Path(p).resolve() for p in input_paths):
         raise click.ClickException("refusing to overwrite the input file; choose another -o")
     try:
         summary = build_report(input_path, output, mask=not no_mask, include_all=include_all, text_column=text_column,
                                date_column=date_column, sender_column=sender_column, encoding=encoding,
                                delimiter=delimiter, no_header=no_header, sheet=sheet, model_dir=model,
-                               trust_model=trust_model)
+                               trust_model=trust_model, me=me)
     except (InputError, ModelError) as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"{summary['rows']} messages, {summary['flagged_listed']} listed; written to {output}", err=True)
@@ -218,9 +274,10 @@ def report(input_path, output, text_column, date_column, id_column, encoding, de
               help="Where to write the model and manifest (default: models/shipped; with --extra: required).")
 @click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
               default=config.PROCESSED_DIR, show_default=True, help="Folder with train.csv, dev.csv, test.csv.")
+@click.option("--no-real", is_flag=True, help="Leave the real train part (real_train.csv) out of training.")
 @model_options
-def train(backend: str, extras: tuple[str, ...], holdout: float, out_dir: Path | None, data_dir: Path, model,
-          trust_model) -> None:
+def train(backend: str, extras: tuple[str, ...], holdout: float, out_dir: Path | None, data_dir: Path, no_real: bool,
+          model, trust_model) -> None:
     """Train the model from data/processed, tune on dev, evaluate on test, save with a manifest.
 
     With --extra, retrain with your own labelled messages added (on this machine; nothing is sent),
@@ -236,7 +293,8 @@ def train(backend: str, extras: tuple[str, ...], holdout: float, out_dir: Path |
 
     log = lambda m: click.echo(m, err=True)  # noqa: E731
     if not extras:
-        manifest = run(processed_dir=data_dir, out_dir=out_dir or config.SHIPPED_MODEL_DIR, backend=backend, log=log)
+        manifest = run(processed_dir=data_dir, out_dir=out_dir or config.SHIPPED_MODEL_DIR, backend=backend,
+                       use_real=not no_real, log=log)
         click.echo(json.dumps({k: manifest[k] for k in ("model_id", "sha256", "test_metrics")}, indent=2,
                               ensure_ascii=False))
         return
@@ -269,6 +327,7 @@ def train(backend: str, extras: tuple[str, ...], holdout: float, out_dir: Path |
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--text-column", help="Column with the message text; default: found by name.")
 @click.option("--encoding", help="Input encoding (default: detected).")
+@limits_option
 @model_options
 def review(input_path, output, n, seed, text_column, encoding, model, trust_model) -> None:
     """Pick the rows most worth a human look and write them with an empty gold_tags column to fill in.
@@ -305,9 +364,13 @@ def review(input_path, output, n, seed, text_column, encoding, model, trust_mode
 @click.option("--cross-author", is_flag=True, help="Leave-one-writer-out evaluation (retrains 14 times; minutes).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               default=config.REPORTS_DIR / "metrics.json", show_default=True)
+@click.option("--no-real", is_flag=True, help="Skip the real sets (real collection test part, everyday SMS, chat).")
 @model_options
-def evaluate(split: str, perturbed: bool, cross_author: bool, output: Path, model, trust_model) -> None:
+def evaluate(split: str, perturbed: bool, cross_author: bool, output: Path, no_real: bool, model, trust_model) -> None:
     """Metrics on the untouched test split, next to a keyword-rule baseline; writes reports/metrics.json.
+
+    Also reports, each on its own, the real collection messages' test part (never trained on), real
+    everyday SMS and real personal chat lines (their test parts; see data/README.md).
 
     \b
     Examples:
@@ -334,6 +397,11 @@ def evaluate(split: str, perturbed: bool, cross_author: bool, output: Path, mode
         report["perturbed_gap"] = round(clean - noisy, 4)
         click.echo(format_report(report["perturbed"], f"{split}, perturbed copy"))
         click.echo(f"macro-F1 clean {clean:.3f}  perturbed {noisy:.3f}  gap {clean - noisy:+.3f}")
+    if not no_real:
+        from ..modeling.real import evaluate_real, format_real
+
+        report["real"] = evaluate_real(clf)
+        click.echo(format_real(report["real"]))
     if cross_author:
         import numpy as np
 
@@ -376,6 +444,37 @@ def perturb(input_path, output, text_column, seed, rate, tricks) -> None:
     click.echo(f"{len(out)} rows, {int((out['perturbation'] != '').sum())} perturbed; written to {output}", err=True)
 
 
+@cli.command("legal-eval")
+@click.option("--cases", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="JSON Lines test set (default: tests/data/legal_cases.jsonl).")
+@click.option("--predicted", is_flag=True, help="Use the model's predicted tags instead of the gold tags.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print every case with a miss or a forbidden citation.")
+@model_options
+def legal_eval(cases: Path | None, predicted: bool, verbose: bool, model, trust_model) -> None:
+    """Score the legal layer on messages cited the way a careful lawyer would.
+
+    Prints the share of must-cite provisions among the first three and anywhere, and the number of
+    messages with a forbidden citation (see classifier/legal/evaluate.py). Gold tags measure the
+    legal layer alone; --predicted measures it behind the model.
+    """
+    from ..legal.evaluate import CASES_PATH, evaluate, load_cases
+
+    path = cases or CASES_PATH
+    if not path.exists():
+        raise click.ClickException(f"no test set at {path} (it ships with the source checkout); pass --cases FILE")
+    try:
+        loaded = load_cases(path)
+    except (ValueError, KeyError) as e:
+        raise click.ClickException(f"{path}: {e}") from None
+    clf = _load_classifier(model, trust_model) if predicted else None
+    score = evaluate(loaded, classifier=clf)
+    click.echo(json.dumps({"tags": "predicted" if predicted else "gold", **score.summary()}, ensure_ascii=False))
+    if verbose:
+        for c in score.cases:
+            if c["missed"] or c["forbidden"] or len(c["top3"]) < len(c["anywhere"]):
+                click.echo(json.dumps(c, ensure_ascii=False))
+
+
 @cli.command()
 @click.argument("provision", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -398,10 +497,13 @@ def statutes(provision: str | None, as_json: bool) -> None:
             click.echo(json.dumps(p, ensure_ascii=False, indent=2))
             return
         click.echo(f"{citation(p)}  {p.get('title', '')}")
-        click.echo(f"{p['law']} · {p['version']} · 施行 {p['effective_from']}" +
-                   (f" 至 {p['effective_to']}" if p["effective_to"] else "（现行）"))
+        click.echo(f"{p['law']} · {p['version']} · 引用措辞自 {p['effective_from']} 施行" +
+                   (f" 至 {p['effective_to']}" if p["effective_to"] else "（现行）") +
+                   (f" · 本条自 {p['article_effective_from']} 起存在" if p.get("article_effective_from") else ""))
+        if p.get("dates_note"):
+            click.echo(p["dates_note"])
         if p.get("replaces"):
-            click.echo(f"2012年文本对应条文: {p['replaces']}")
+            click.echo(f"修订前文本对应条文 earlier text: {p['replaces']}")
         if p.get("replaced_by"):
             click.echo(f"2026-01-01起由 {p['replaced_by']} 取代")
         click.echo(f"核对 verification: {p['verification']} · 来源 source: {p['source']}")
@@ -417,7 +519,7 @@ def statutes(provision: str | None, as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for p in rows:
-        start = p.get("effective_from_article") or p["effective_from"]
+        start = p.get("article_effective_from") or p["effective_from"]
         status = f"{start}–{p['effective_to']}" if p["effective_to"] else f"{start}起"
         click.echo(f"{p['id']:<28} {citation(p):<30} {p['verification']:<3} {status:<24} {p.get('title', '')}")
     click.echo(f"\n{len(rows)} provisions. Show one: cuishou statutes ID", err=True)
@@ -430,6 +532,7 @@ def statutes(provision: str | None, as_json: bool) -> None:
 @click.option("--max-upload-mb", default=50, show_default=True, type=int, help="Largest upload accepted.")
 @click.option("--access-log/--no-access-log", default=False, show_default=True,
               help="Log each request's method, path and status (never bodies).")
+@limits_option
 @model_options
 def serve(host: str, port: int, max_upload_mb: int, access_log: bool, model, trust_model) -> None:
     """Start the local web page and JSON API (FastAPI + uvicorn).
@@ -444,11 +547,15 @@ def serve(host: str, port: int, max_upload_mb: int, access_log: bool, model, tru
     from .web.app import create_app
 
     _load_classifier(model, trust_model)  # fail here, with a clear message, if the model is unusable
-    app = create_app(model, trust_model=trust_model, max_upload_mb=max_upload_mb)
+    app = create_app(model, trust_model=trust_model, max_upload_mb=max_upload_mb, host=host)
     click.echo(f"cuishou is running at http://{host}:{port}  (API docs: http://{host}:{port}/docs; Ctrl-C stops)", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo("warning: bound to a network address; anyone who can reach it can use it", err=True)
-    uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="warning")
+    from .web.jobs import private_tempdir
+
+    # on SIGTERM/Ctrl-C, requests get 3 s to finish; then running jobs are stopped and temp files removed
+    with private_tempdir():
+        uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="warning", timeout_graceful_shutdown=3)
 
 
 @cli.group()
@@ -476,6 +583,22 @@ def data_import_real(shared: Path) -> None:
     from ..modeling.dataset import import_real
 
     click.echo(json.dumps(import_real(shared)))
+
+
+@data.command("import-public")
+@click.option("--lccc", "lccc_valid", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="data/toy_valid.txt of a thu-coai/CDial-GPT checkout.")
+@click.option("--lccc-commit", default="", help="Its commit, recorded in each row's source.")
+@click.option("--autorule", "autorule_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="src/rule of an AutoAccountingOrg/AutoRule checkout.")
+@click.option("--autorule-commit", default="", help="Its commit, recorded in each row's source.")
+def data_import_public(lccc_valid, lccc_commit, autorule_dir, autorule_commit) -> None:
+    """Re-import the LCCC chat sample and the AutoRule bank SMS into data/raw/real (run once; committed)."""
+    from ..modeling import real
+
+    chat = real.import_lccc(lccc_valid, lccc_commit) if lccc_valid else None
+    sms = real.import_autorule_sms(autorule_dir, autorule_commit) if autorule_dir else None
+    click.echo(json.dumps(real.write_imported(chat, sms)))
 
 
 def main() -> None:  # pragma: no cover - console-script entry

@@ -37,3 +37,48 @@ def render_prediction(pred: Prediction, extra: dict | None = None, color: bool =
         if section:
             lines.append(section)
     return "\n".join(lines)
+
+
+def _provision_lines(p: dict, full: bool) -> list[str]:
+    mark = "（监管/行业规则转述，非法律原文）" if p["kind"] == "guidance" else ""
+    period = f"{p['effective_from']}至{p['effective_to']}" if p["effective_to"] else f"{p['effective_from']}起施行"
+    lines = [f"  {p['rank']}. [{p['group']}] {p['citation']}{mark} [{period}; {p['verification']}]",
+             f"     为什么 why: {p['why']}",
+             f"     适用条件 applies when: {p['condition']}"]
+    if full:
+        lines.extend("     > " + t for t in p["text"].split("\n"))
+    return lines
+
+
+def render_legal(legal: dict, full: bool = False, top: int = 3) -> str:
+    """Terminal rendering of the legal part: the first ``top`` provisions with why, the rest with ``full``."""
+    lines = []
+    if legal["reasons"]:
+        lines.append("细分原因 reasons:")
+        lines.extend(f"  {r['code']} {r['zh']}: 「{r['text']}」" for r in legal["reasons"])
+    provisions = legal["provisions"]
+    if provisions:
+        heading = ("借款条件可能违反的规定 loan terms that may violate" if legal.get("legal_basis")
+                   else "可能违反的规定 provisions it may violate (strongest first)")
+        lines.append(heading + ":")
+        shown = provisions if full else provisions[:top]
+        for p in shown:
+            lines.extend(_provision_lines(p, full))
+        if len(provisions) > len(shown):
+            rest = provisions[len(shown):]
+            groups = "、".join(dict.fromkeys(p["group"] for p in rest))
+            lines.append(f"  … 另有{len(rest)}条（{groups}）: --full 显示全部及条文原文 (--full shows all, with exact texts)")
+    if legal.get("legal_basis"):
+        lines.append("合法依据 legal basis of this reminder (not a violation):")
+        for p in legal["legal_basis"]:
+            lines.append(f"  • {p['citation']}: {p['why']}")
+            lines.append(f"     适用条件 applies when: {p['condition']}")
+            if full:
+                lines.extend("     > " + t for t in p["text"].split("\n"))
+    if legal["advice"]["steps"]:
+        lines.append("建议 what to do:")
+        lines.extend(f"  - {s}" for s in legal["advice"]["steps"])
+        lines.append("投诉渠道 where to complain:")
+        lines.extend(f"  - {c['text']}" for c in legal["advice"]["channels"])
+    lines.append(legal["disclaimer"])
+    return "\n".join(lines)

@@ -19,9 +19,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from .. import __version__
-from ..files.tabular import SENDER_COLUMN_NAMES, find_column, parse_datetime
+from ..files.limits import current as current_limits
+from ..files.limits import hint as limit_hint
+from ..files.tabular import SENDER_COLUMN_NAMES, InputError, find_column, parse_datetime
 from ..labels import PRECEDENCE, TAG_BY_NAME, TAG_SEPARATOR, TAGS, UNLAWFUL_TAGS
-from ..legal.statutes import DISCLAIMER, advice_for, attach
+from ..legal import legal_result
+from ..legal.advice import DISCLAIMER, advice_for
+from ..legal.reasons import BY_CODE
 from ..modeling.predict import sha256_file
 from ..text.masking import mask_pii
 
@@ -41,6 +45,11 @@ class Item:
     highlighted: Markup = field(default_factory=Markup)
     evidence: list[str] = field(default_factory=list)
     citations: list[str] = field(default_factory=list)
+    provisions: list[dict] = field(default_factory=list)  # ranked; the template shows 3 and folds the rest
+    legal_basis: list[dict] = field(default_factory=list)  # lawful reminders only
+    image: tuple[str, str, str] | None = None  # screenshots: (file path, bbox, number boxes)
+    crop: str = ""  # the message's region of its screenshot, as a PNG data URI (numbers covered if masked)
+    where: str = ""  # screenshots: file name and bubble number
 
 
 def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
@@ -77,8 +86,50 @@ def _png(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def label(value: object) -> str:
+    """A sender name as shown: cut to ``limits.label_chars`` characters, with … (a 2-million-character
+    "name" would otherwise be laid out by matplotlib for minutes)."""
+    text = str(value)
+    n = current_limits().label_chars
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def check_span(items: list[Item], path: str) -> None:
+    """Refuse a report whose dates span more than ``limits.report_days`` (0001-01-01 … 9999-12-31)."""
+    dated = [it for it in items if it.when]
+    if not dated:
+        return
+    first = min(dated, key=lambda it: it.when)
+    last = max(dated, key=lambda it: it.when)
+    days = (last.when - first.when).days
+    if days > current_limits().report_days:
+        raise InputError(f"{path}: the dates span {days:,} days, from data row {first.row} (year {first.when.year}) "
+                         f"to data row {last.row} (year {last.when.year}); check those dates "
+                         f"{limit_hint('report_days')}")
+
+
 def charts(items: list[Item], mask: bool) -> dict[str, str]:
-    """The three charts as PNG data URIs (empty when there is nothing dated to draw)."""
+    """The three charts as PNG data URIs (empty when there is nothing dated to draw).
+
+    Labels are never read as mathtext (a sender named ``$\\frac{1}{$`` would stop the report), and
+    matplotlib's missing-glyph warnings are silenced: they spell the label, a sender's name, into
+    stderr one character at a time.
+    """
+    import logging
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        font_log = logging.getLogger("matplotlib.font_manager")
+        level = font_log.level
+        font_log.setLevel(logging.ERROR)
+        try:
+            return _charts(items, mask)
+        finally:
+            font_log.setLevel(level)
+
+
+def _charts(items: list[Item], mask: bool) -> dict[str, str]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -87,7 +138,8 @@ def charts(items: list[Item], mask: bool) -> dict[str, str]:
 
     font = _cjk_font()
     name = (lambda t: TAG_BY_NAME[t].zh) if font else (lambda t: t)
-    rc = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False}
+    rc = {"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"], "axes.unicode_minus": False,
+          "text.parse_math": False}
     out: dict[str, str] = {}
     dated = [it for it in items if it.when and it.primary]
     with plt.rc_context(rc):
@@ -95,7 +147,12 @@ def charts(items: list[Item], mask: bool) -> dict[str, str]:
             days = sorted({it.when.date() for it in dated})
             first, last = days[0], days[-1]
             span = [first + dt.timedelta(d) for d in range((last - first).days + 1)]
-            if len(span) > 400:  # long exports: by week
+            if len(span) > 400 * 7:  # very long exports: by month
+                span = sorted({d.replace(day=1) for d in days})
+                span = [dt.date(y, m, 1) for y in range(span[0].year, span[-1].year + 1) for m in range(1, 13)
+                        if span[0] <= dt.date(y, m, 1) <= span[-1]]
+                key = lambda d: d.replace(day=1)  # noqa: E731
+            elif len(span) > 400:  # long exports: by week
                 span = sorted({d - dt.timedelta(d.weekday()) for d in span})
                 key = lambda d: d - dt.timedelta(d.weekday())  # noqa: E731
             else:
@@ -152,7 +209,8 @@ def charts(items: list[Item], mask: bool) -> dict[str, str]:
 def build_report(input_path: str, output: str, *, mask: bool = True, include_all: bool = False,
                  text_column: str | None = None, date_column: str | None = None, sender_column: str | None = None,
                  encoding: str | None = None, delimiter: str | None = None, no_header: bool = False,
-                 sheet: str | None = None, classifier=None, model_dir=None, trust_model: bool = False) -> dict:
+                 sheet: str | None = None, classifier=None, model_dir=None, trust_model: bool = False,
+                 me: str | None = None) -> dict:
     """Write the HTML report for an export; return its summary (the same counts as ``batch``)."""
     import os
     import tempfile
@@ -163,6 +221,7 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
     clf = classifier or Classifier.load(model_dir, trust=trust_model)
     items: list[Item] = []
     cols: dict[str, int | None] = {}
+    input_files: dict[str, str] = {}
 
     def on_row(n: int, src, values: list, res: list) -> None:
         if not cols:
@@ -175,25 +234,30 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
             return values[i] if i is not None and i < len(values) else ""
 
         tags = tuple(t for t in str(res[1]).split(TAG_SEPARATOR) if t)
-        items.append(Item(n, parse_datetime(get("date")), str(get("sender")), str(get("text")), str(res[0]), tags,
+        items.append(Item(n, parse_datetime(get("date")), label(get("sender")), str(get("text")), str(res[0]), tags,
                           str(res[-1])))
+        if src.format == "image" and values[0] in getattr(src, "files", {}):
+            items[-1].image = (src.files[values[0]], str(values[6]), str(values[7]))
+            items[-1].where = f"{values[0]} · 第{values[1]}条"
+            input_files.update({values[0]: src.files[values[0]]})
 
     fd, scored = tempfile.mkstemp(suffix=".csv")
     os.close(fd)
     try:
         summary = run_batch(input_path, scored, text_column=text_column, date_column=date_column,
                             encoding=encoding, delimiter=delimiter, no_header=no_header, sheet=sheet,
-                            classifier=clf, evidence="none", on_row=on_row)
+                            classifier=clf, evidence="none", on_row=on_row, me=me)
     finally:
         os.unlink(scored)
 
+    check_span(items, input_path)
     flagged = [it for it in items if set(it.tags) & set(UNLAWFUL_TAGS)]
     shown = items if include_all else flagged
     shown = sorted((it for it in shown if it.primary), key=lambda it: (it.when is None, it.when or dt.datetime.min, it.row))
     preds = clf.predict_many([it.text for it in shown], [it.when.date() if it.when else None for it in shown])
     provisions_by_tag: dict[str, dict[str, dict]] = {t: {} for t in UNLAWFUL_TAGS}
     for it, pred in zip(shown, preds, strict=True):
-        legal = attach(pred)
+        legal = legal_result(pred)
         spans = [(p.start, p.end, ev.tag) for ev in pred.evidence for p in ev.phrases]
         text = mask_pii(it.text) if mask else it.text
         it.highlighted = highlight(text, spans)
@@ -201,11 +265,17 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
         it.evidence = [f"{TAG_BY_NAME[ev.tag].zh}" + (f"（第{ev.turn + 1}轮）" if ev.turn is not None else "") + "："
                        + "、".join(f"「{mask_pii(p.text) if mask else p.text}」" for p in ev.phrases) for ev in pred.evidence]
         it.citations = [p["citation"] for p in legal["provisions"] if p["kind"] != "guidance"]
+        it.provisions, it.legal_basis = legal["provisions"], legal["legal_basis"]
+        if it.image:
+            from ..files.images import crop
+
+            it.crop = "data:image/png;base64," + base64.b64encode(crop(*it.image, mask=mask)).decode("ascii")
         for p in legal["provisions"]:
-            for why in p["because"]:
-                tag = why.split(":", 1)[1] if why.startswith("tag:") else None
-                if tag in provisions_by_tag:
-                    provisions_by_tag[tag].setdefault(p["id"] + p["items"], p)
+            for code in p["because"]:
+                for part in code.split("+"):
+                    tag = part.split(":", 1)[1] if part.startswith("fallback:") else BY_CODE[part].family
+                    if tag in provisions_by_tag:
+                        provisions_by_tag[tag].setdefault(p["id"] + p["items"], p)
     when = [it.when for it in items if it.when]
     senders = {it.sender for it in items if it.sender}
     counts = {"primary": {t: summary.primary.get(t, 0) for t in PRECEDENCE},
@@ -218,15 +288,29 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
         date_from=min(when).strftime("%Y-%m-%d %H:%M") if when else "—",
         date_to=max(when).strftime("%Y-%m-%d %H:%M") if when else "—",
         n_senders=len(senders), charts=charts(items, mask), mask=mask, n_unlawful=len(flagged),
-        sections=[{"tag": TAG_BY_NAME[t], "provisions": list(provisions_by_tag[t].values()),
+        sections=[{"tag": TAG_BY_NAME[t],
+                   "provisions": sorted(provisions_by_tag[t].values(), key=lambda p: -p["weight"]),
                    "advice": advice_for((t,)), "count": counts["tags"][t]}
                   for t in UNLAWFUL_TAGS if counts["tags"][t]],
         footer={"version": __version__, "model_id": manifest.get("model_id"), "model_sha256": manifest.get("sha256"),
-                "input_name": Path(input_path).name, "input_sha256": sha256_file(Path(input_path)),
+                **_input_footer(input_path, input_files),
                 "generated": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %z")},
         disclaimer=DISCLAIMER,
     )
     tmp = f"{output}.part"
-    Path(tmp).write_text(html, encoding="utf-8")
-    os.replace(tmp, output)
+    try:
+        Path(tmp).write_text(html, encoding="utf-8")
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return {**summary.to_dict(), "flagged_listed": len(shown)}
+
+
+def _input_footer(input_path, files: dict[str, str]) -> dict:
+    """Name and sha256 of the input; for several screenshots (or a folder), of each file."""
+    if isinstance(input_path, str) and Path(input_path).is_file():
+        return {"input_name": Path(input_path).name, "input_sha256": sha256_file(Path(input_path)), "input_files": []}
+    names = [input_path] if isinstance(input_path, str) else input_path
+    return {"input_name": ", ".join(Path(p).name for p in names), "input_sha256": "",
+            "input_files": [{"name": n, "sha256": sha256_file(Path(f))} for n, f in files.items()]}

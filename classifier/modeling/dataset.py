@@ -212,6 +212,9 @@ def build(out_dir: Path = config.PROCESSED_DIR) -> dict:
         "merged_group_components": sum(1 for g, c in component.items() if g != c),
         "split_rows": {s: int((df["split"] == s).sum()) for s in SPLITS},
     }
+    from .real import build_real  # the real sets are split by source group, in their own files
+
+    summary["real"] = build_real(out_dir)
     (out_dir / "build_summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     return summary
 

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
-from . import baseline
 from ..labels import PRECEDENCE, TAG_NAMES, format_tags, primary_label
+from . import baseline
 from .dataset import tag_matrix
 
 

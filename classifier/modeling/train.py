@@ -23,6 +23,7 @@ from .dataset import file_sha256, load_split, tag_matrix
 from .evaluate import evaluate, tag_metrics
 from .pipeline import build_pipeline, decode
 from .predict import Classifier, sha256_file
+from .real import add_real_train, assert_no_real_heldout
 from .runtime import FORMAT as RUNTIME_FORMAT
 from .runtime import export_runtime
 
@@ -89,16 +90,33 @@ def _fit(train: pd.DataFrame, C: float, backend: str):
     return pipe
 
 
-def train(processed_dir: Path = config.PROCESSED_DIR, out_dir: Path = config.SHIPPED_MODEL_DIR,
-          backend: str = "rjieba", c_grid: tuple[float, ...] = C_GRID, refit: bool = True,
-          extra: pd.DataFrame | None = None, log=print) -> dict:
-    """Train, tune on dev, refit, evaluate on test, save model + manifest; return the manifest.
+def training_frames(processed_dir: Path = config.PROCESSED_DIR, extra: pd.DataFrame | None = None,
+                    use_real: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows a model is fitted on (train: written + real train part + ``extra``) and tuned on (dev).
 
-    ``extra`` rows (a user's own labelled messages, see ``review``) are added to training only.
+    Raises ``RealTestLeakError`` if any row of a real held-out part (by id, source group or normalized text) is
+    among them, so the real test part can never be trained on or used for model selection.
     """
-    train_df, dev_df, test_df = (load_split(s, processed_dir) for s in ("train", "dev", "test"))
+    train_df, dev_df = (load_split(s, processed_dir) for s in ("train", "dev"))
+    if use_real:
+        train_df = add_real_train(train_df, processed_dir)
     if extra is not None and len(extra):
         train_df = pd.concat([train_df, extra], ignore_index=True)
+    assert_no_real_heldout(pd.concat([train_df, dev_df], ignore_index=True), processed_dir)
+    return train_df, dev_df
+
+
+def train(processed_dir: Path = config.PROCESSED_DIR, out_dir: Path = config.SHIPPED_MODEL_DIR,
+          backend: str = "rjieba", c_grid: tuple[float, ...] = C_GRID, refit: bool = True,
+          extra: pd.DataFrame | None = None, use_real: bool = True, log=print) -> dict:
+    """Train, tune on dev, refit, evaluate on test, save model + manifest; return the manifest.
+
+    ``extra`` rows (a user's own labelled messages, see ``review``) are added to training only, and so is
+    the real train part (``use_real``). Training refuses to start if any real held-out row is in its data.
+    """
+    train_df, dev_df = training_frames(processed_dir, extra=extra, use_real=use_real)
+    test_df = load_split("test", processed_dir)
+    n_real = int(train_df["source"].str.startswith("real-collection:").sum())
     Y_dev = tag_matrix(dev_df["tags"])
     best = None
     for C in c_grid:
@@ -139,9 +157,11 @@ def train(processed_dir: Path = config.PROCESSED_DIR, out_dir: Path = config.SHI
         "thresholds": dict(zip(TAG_NAMES, th.round(4).tolist(), strict=True)),
         "turn_thresholds": dict(zip(TAG_NAMES, tth.round(4).tolist(), strict=True)),
         "data": {
-            "processed_sha256": file_sha256(processed_dir / f"{s}.csv" for s in ("train", "dev", "test")),
+            "processed_sha256": file_sha256([processed_dir / f"{s}.csv" for s in ("train", "dev", "test")]
+                                            + ([processed_dir / "real_train.csv"] if n_real else [])),
             "rows": {"train": len(train_df), "dev": len(dev_df), "test": len(test_df)},
             "extra_rows": 0 if extra is None else len(extra),
+            "real_train_rows": n_real,
             "extra_sources": sorted({s.split(":")[1] for s in extra["source"]}) if extra is not None and len(extra)
             else [],
         },

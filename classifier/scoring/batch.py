@@ -20,9 +20,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..files.messages import DIRECTION_COLUMN_NAMES, NOT_SCORED, SENT_NOTE, is_sent
 from ..files.tabular import (
     DATE_COLUMN_NAMES,
     ID_COLUMN_NAMES,
+    SENDER_COLUMN_NAMES,
     TEXT_COLUMN_NAMES,
     InputError,
     Source,
@@ -145,6 +147,7 @@ class Summary:
     rows: int = 0
     scored: int = 0
     errors: int = 0
+    not_scored: int = 0  # kept but not scored: messages the user sent
     primary: Counter = field(default_factory=Counter)
     tags: Counter = field(default_factory=Counter)
     error_reasons: Counter = field(default_factory=Counter)
@@ -161,7 +164,9 @@ class Summary:
             self.primary[primary] += 1
             for t in str(tags).split(TAG_SEPARATOR):
                 self.tags[t] += 1
-        if err and not primary:
+        if err and not primary and str(err).startswith(NOT_SCORED):
+            self.not_scored += 1
+        elif err and not primary:
             self.errors += 1
             self.error_reasons[str(err).split(" (")[0]] += 1
             if len(self.error_rows) < 20:
@@ -170,6 +175,8 @@ class Summary:
     def table(self) -> str:
         lines = [f"{self.rows} rows, {self.scored} scored, {self.errors} with errors "
                  f"({self.seconds:.1f} s, {self.rows / max(self.seconds, 1e-9):,.0f} rows/s)"]
+        if self.not_scored:
+            lines.append(f"{self.not_scored} rows you sent were kept but not scored ({SENT_NOTE})")
         lines.append(f"{'primary label':<24}{'rows':>8}     {'tag':<22}{'rows':>8}")
         for t in PRECEDENCE[::-1]:
             lines.append(f"{t:<24}{self.primary.get(t, 0):>8}     {t:<22}{self.tags.get(t, 0):>8}")
@@ -184,13 +191,21 @@ class Summary:
 
     def to_dict(self) -> dict:
         return {"rows": self.rows, "scored": self.scored, "errors": self.errors,
-                "primary_label": dict(self.primary), "tags": dict(self.tags),
+                "not_scored": self.not_scored, "primary_label": dict(self.primary), "tags": dict(self.tags),
                 "error_reasons": dict(self.error_reasons), "repaired_rows": self.repaired_rows}
 
 
 def _result_columns(columns: list[str]) -> list[str]:
     taken = set(columns)
-    return [c if c not in taken else f"{c}_cuishou" for c in BATCH_COLUMNS]
+    out = []
+    for c in BATCH_COLUMNS:
+        name, k = c, 1
+        while name in taken:  # "error" and "error_cuishou" both in the input: error_cuishou_2
+            name = f"{c}_cuishou" if k == 1 else f"{c}_cuishou_{k}"
+            k += 1
+        taken.add(name)
+        out.append(name)
+    return out
 
 
 def run_batch(input_path: str, output: str, *, text_column: str | None = None, date_column: str | None = None,
@@ -199,13 +214,16 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
               model_dir: str | None = None, trust_model: bool = False, workers: int | None = None,
               chunk_rows: int = CHUNK_ROWS, evidence: str = "unlawful", classifier=None,
               progress: Callable[[int, int | None], None] | None = None,
-              on_row: Callable[[int, Source, list, list], None] | None = None) -> Summary:
+              on_row: Callable[[int, Source, list, list], None] | None = None, me: str | None = None) -> Summary:
     """Score ``input_path`` into ``output``; return the summary. Raises InputError for unusable input.
 
     ``classifier``: score in this process with this Classifier (tests, web); otherwise worker processes
     load the model from ``model_dir``. ``on_row(row_number, source, values, result)`` sees every row.
+    ``me``: the user's own name or number; rows whose sender column equals it are kept, not scored.
     """
-    if output != "-" and input_path != "-" and Path(output).exists() and Path(output).resolve() == Path(input_path).resolve():
+    inputs = input_path if isinstance(input_path, list | tuple) else [input_path]
+    if output != "-" and Path(output).exists() and any(i != "-" and Path(output).resolve() == Path(i).resolve()
+                                                       for i in inputs):
         raise InputError(f"{output}: refusing to overwrite the input file; choose another -o")
     fmt = output_format(output, out_format)
     src = open_source(input_path, encoding=encoding, delimiter=delimiter, no_header=no_header, sheet=sheet)
@@ -219,14 +237,18 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
     date_idx = find_column(src.columns, date_column, DATE_COLUMN_NAMES, "date", input_path, required=date_column is not None)
     id_idx = find_column(src.columns, id_column, ID_COLUMN_NAMES, "id", input_path, required=id_column is not None)
     src.roles = {"text": text_idx, "date": date_idx, "id": id_idx}
+    dir_idx = find_column(src.columns, None, DIRECTION_COLUMN_NAMES, "direction", input_path, required=False)
+    me_idx = find_column(src.columns, None, SENDER_COLUMN_NAMES, "sender", input_path, required=False) if me else None
+    if me and me_idx is None:
+        raise InputError(f"{input_path}: --me needs a sender column; columns are: {', '.join(map(str, src.columns))}")
     summary = Summary(notes=list(src.notes))
     summary.notes.insert(0, f"read {src.format}" + (f", encoding {src.encoding}" if src.encoding else "") +
                          (f", delimiter {src.delimiter!r}" if src.delimiter else "") +
                          f"; text column {src.columns[text_idx]!r}" +
                          (f"; date column {src.columns[date_idx]!r}" if date_idx is not None else "") +
-                         (f"; id column {src.columns[id_idx]!r}" if id_idx is not None else ""))
-    writer = Writer(output, fmt, list(src.columns) + _result_columns(src.columns),
-                    delimiter=src.delimiter or ",")
+                         (f"; id column {src.columns[id_idx]!r}" if id_idx is not None else "") +
+                         (f"; direction column {src.columns[dir_idx]!r} (rows you sent are not scored)"
+                          if dir_idx is not None else ""))
     result_names = _result_columns(src.columns)
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     pool = None
@@ -242,6 +264,9 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
                 classifier.runtime.warm_up()
             pool = _make_pool(n_workers, classifier, model_dir, trust_model)
             classifier = None
+    # created after the model loads, so a model error leaves no .part file behind
+    writer = Writer(output, fmt, list(src.columns) + _result_columns(src.columns),
+                    delimiter=src.delimiter or ",")
     start = time.perf_counter()
     pending: deque[tuple[list, Future | list]] = deque()
     row_number = 0
@@ -254,6 +279,8 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
             row_number += 1
             if row.error:  # a row the reader could not use: keep it, say why
                 res = [""] * (len(BATCH_COLUMNS) - 1) + [row.error]
+            elif row.skip:  # kept, never scored (a message the user sent)
+                res = [""] * (len(BATCH_COLUMNS) - 1) + [row.skip]
             elif row.warning:
                 res = [*res[:-1], "; ".join(x for x in (res[-1], row.warning) if x)]
             values = list(row.values)
@@ -266,7 +293,7 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
 
     try:
         chunk: list = []
-        for row in _rows(src, text_idx):
+        for row in _rows(src, text_idx, dir_idx, me_idx, me):
             chunk.append(row)
             if len(chunk) >= chunk_rows:
                 pending.append((chunk, _submit(pool, classifier, chunk, text_idx, date_idx, evidence)))
@@ -297,14 +324,20 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
     return summary
 
 
-def _rows(src: Source, text_idx: int):
+def _rows(src: Source, text_idx: int, dir_idx: int | None = None, me_idx: int | None = None, me: str | None = None):
     width = len(src.columns)
     for row in src.rows:
-        yield fix_width(row, width, text_idx, src.delimiter or ",", src.stats)
+        row = fix_width(row, width, text_idx, src.delimiter or ",", src.stats)
+        if me_idx is not None and not row.error and me_idx < len(row.values) and str(row.values[me_idx]).strip() == me:
+            row.skip = SENT_NOTE
+        if dir_idx is not None and not row.skip and not row.error and dir_idx < len(row.values) \
+                and is_sent(src.columns[dir_idx], row.values[dir_idx]):
+            row.skip = SENT_NOTE
+        yield row
 
 
 def _submit(pool, classifier, chunk: list, text_idx: int, date_idx: int | None, evidence: str):
-    texts = [r.values[text_idx] if not r.error else "" for r in chunk]
+    texts = [r.values[text_idx] if not r.error and not r.skip else "" for r in chunk]
     dates = [parse_date(r.values[date_idx]) if date_idx is not None and not r.error else None for r in chunk]
     if pool is None:
         return score_texts(classifier, [str(t) if not isinstance(t, str) and t != "" else t for t in texts],

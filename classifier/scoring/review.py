@@ -35,7 +35,7 @@ def select_for_review(classifier, input_path: str, n: int = 200, seed: int = 0, 
     """Columns and rows of the review list (at most ``n`` rows, most useful first)."""
     src = open_source(input_path, **read_options)
     t_idx = find_column(src.columns, text_column, TEXT_COLUMN_NAMES, "text", input_path)
-    rows = [r.values for r in src.rows if not r.error]
+    rows = [r.values for r in src.rows if not r.error and not r.skip]  # never the messages the user sent
     if not rows:
         raise InputError(f"{input_path}: no rows to review")
     texts = [str(r[t_idx]) if t_idx < len(r) else "" for r in rows]

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from ... import __version__
 from ...modeling.predict import Classifier
 from .routes import router
+from .security import install_security
 
 STATIC_DIR = Path(__file__).parent / "static"
 JSON_LIMIT = 2 * 1024 * 1024
@@ -39,19 +40,25 @@ class BodySizeLimit:
         if length is not None and length.isdigit() and int(length) > limit:
             return await _too_large(send, limit)
         seen = 0
-        started = False
+        started = over = False
 
         async def limited_receive():
-            nonlocal seen
+            nonlocal seen, over
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    over = True
                     raise _TooLargeError
             return message
 
         async def tracking_send(message):
             nonlocal started
+            if over:  # a body parser turned the error into its own 400: answer 413 instead
+                if message["type"] == "http.response.start" and not started:
+                    started = True
+                    await _too_large(send, limit)
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
@@ -71,7 +78,7 @@ async def _too_large(send, limit: int) -> None:
 
 
 def create_app(model_dir: str | Path | None = None, *, trust_model: bool = False, max_upload_mb: int = 50,
-               classifier: Classifier | None = None) -> FastAPI:
+               classifier: Classifier | None = None, host: str | None = None) -> FastAPI:
     """The app. ``classifier`` (tests) skips loading; otherwise the model loads once in the lifespan."""
 
     @asynccontextmanager
@@ -98,4 +105,5 @@ def create_app(model_dir: str | Path | None = None, *, trust_model: bool = False
                                        swagger_favicon_url="/swagger-ui/favicon-32x32.png")
     except ImportError:  # pragma: no cover - the dependency is declared
         pass
+    install_security(app, host)  # Host/Origin checks, CSP and headers, bounded job pool (``host``: the bound address)
     return BodySizeLimit(app, max_upload=max_upload_mb * 1024 * 1024)

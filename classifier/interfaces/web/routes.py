@@ -12,19 +12,25 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import escape
 from starlette.background import BackgroundTask
 
 from ... import __version__
 from ...files.tabular import InputError
 from ...labels import TAGS, tags_for_display
-from ...legal.statutes import DISCLAIMER, attach
+from ...legal import legal_result
+from ...legal.advice import DISCLAIMER
 from ...modeling.predict import Classifier
 from .deps import get_classifier
+from .jobs import run_job, summary_header
 from .schemas import ClassifyRequest, ClassifyResponse, ErrorResponse
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-UPLOAD_TYPES = {".csv": "csv", ".tsv": "tsv", ".txt": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+UPLOAD_TYPES = {".csv": "csv", ".tsv": "tsv", ".txt": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl",
+                # screenshots, SMS Backup & Restore XML, iPhone sms.db (recognized by content; scored to CSV)
+                ".png": "csv", ".jpg": "csv", ".jpeg": "csv", ".webp": "csv", ".xml": "csv", ".db": "csv",
+                ".sqlite": "csv"}
 MEDIA = {"csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "jsonl": "application/x-ndjson; charset=utf-8", "html": "text/html; charset=utf-8"}
@@ -43,14 +49,15 @@ def classify(req: ClassifyRequest, clf: Classifier = Depends(get_classifier)) ->
     """Classify one message (``text``) or many (``texts``): tags, scores, evidence, provisions, advice."""
     texts = [req.text] if req.text is not None else list(req.texts or [])
     preds = clf.predict_many(texts, [req.date] * len(texts), explain_evidence=req.evidence)
-    return {"results": [{**p.to_dict(), **attach(p), "model": clf.model_info} for p in preds]}
+    return {"results": [{**p.to_dict(), **legal_result(p), "model": clf.model_info} for p in preds]}
 
 
 def _save_upload(upload: UploadFile) -> tuple[str, str]:
     name = upload.filename or ""
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_TYPES:
-        raise HTTPException(415, f"unsupported file type {suffix or '(none)'}: upload .csv, .tsv, .txt, .xlsx or .jsonl")
+        raise HTTPException(415, f"unsupported file type {suffix or '(none)'}: upload .csv, .tsv, .txt, .xlsx, .jsonl, "
+                                 "a screenshot (.png, .jpg, .webp), an SMS backup (.xml) or an iPhone sms.db")
     fd, path = tempfile.mkstemp(prefix="cuishou-upload-", suffix=suffix)
     with os.fdopen(fd, "wb") as out:
         while block := upload.file.read(1 << 20):
@@ -67,7 +74,7 @@ def _cleanup(*paths: str) -> None:
 @router.post("/api/batch", tags=["api"], response_class=FileResponse,
              responses={200: {"description": "The scored file; summary counts in the X-Cuishou-Summary header (JSON)."},
                         413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
-def batch(file: UploadFile = File(..., description="CSV/TSV/XLSX/JSON Lines export"),
+def batch(file: UploadFile = File(..., description="CSV/TSV/XLSX/JSON Lines export, screenshot, SMS backup XML, sms.db"),
           text_column: str | None = Query(None), date_column: str | None = Query(None),
           encoding: str | None = Query(None), format: str | None = Query(None, pattern="^(csv|xlsx|jsonl)$"),
           clf: Classifier = Depends(get_classifier)) -> FileResponse:
@@ -79,8 +86,8 @@ def batch(file: UploadFile = File(..., description="CSV/TSV/XLSX/JSON Lines expo
     fd, out = tempfile.mkstemp(prefix="cuishou-scored-", suffix=f".{fmt}")
     os.close(fd)
     try:
-        summary = run_batch(src, out, text_column=text_column, date_column=date_column, encoding=encoding,
-                            out_format=fmt, classifier=clf)
+        summary = run_job(run_batch, src, out, text_column=text_column, date_column=date_column, encoding=encoding,
+                          out_format=fmt, classifier=clf)
     except InputError as e:
         _cleanup(src, out)
         raise HTTPException(422, str(e).replace(src, file.filename or "upload")) from None
@@ -89,7 +96,7 @@ def batch(file: UploadFile = File(..., description="CSV/TSV/XLSX/JSON Lines expo
         raise
     _cleanup(src)
     stem = Path(file.filename or "messages").stem
-    headers = {"X-Cuishou-Summary": json.dumps(summary.to_dict(), ensure_ascii=True)}
+    headers = {"X-Cuishou-Summary": summary_header(summary.to_dict())}
     return FileResponse(out, media_type=MEDIA[fmt], filename=f"{stem}.scored.{fmt}", headers=headers,
                         background=BackgroundTask(_cleanup, out))
 
@@ -108,9 +115,9 @@ def report(file: UploadFile = File(..., description="CSV/TSV/XLSX/JSON Lines exp
     fd, out = tempfile.mkstemp(prefix="cuishou-report-", suffix=".html")
     os.close(fd)
     try:
-        build_report(src, out, mask=mask, include_all=include_all, text_column=text_column, date_column=date_column,
-                     sender_column=sender_column, classifier=clf)
-        html = Path(out).read_text(encoding="utf-8").replace(Path(src).name, file.filename or "upload")
+        run_job(build_report, src, out, mask=mask, include_all=include_all, text_column=text_column,
+                date_column=date_column, sender_column=sender_column, classifier=clf)
+        html = Path(out).read_text(encoding="utf-8").replace(Path(src).name, str(escape(file.filename or "upload")))
     except InputError as e:
         raise HTTPException(422, str(e).replace(src, file.filename or "upload")) from None
     finally:
@@ -136,7 +143,7 @@ def review_list(file: UploadFile = File(..., description="An export or a scored 
 
     src, _ = _save_upload(file)
     try:
-        columns, rows = select_for_review(clf, src, n=n, text_column=text_column)
+        columns, rows = run_job(select_for_review, clf, src, n=n, text_column=text_column)
         t_idx = find_column(columns, text_column, TEXT_COLUMN_NAMES, "text", src)
     except InputError as e:
         raise HTTPException(422, str(e).replace(src, file.filename or "upload")) from None

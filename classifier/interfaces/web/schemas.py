@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from pydantic import BaseModel, Field, model_validator
 
+from ...files.limits import current, hint
 from ...modeling.predict import MAX_CHARS
 
-MAX_TEXTS = 1000
+MAX_TEXTS = 1000  # the default of limits.api_texts
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class ClassifyRequest(BaseModel):
     """One message (``text``) or many (``texts``). A call transcript is one message with line breaks."""
 
     text: str | None = Field(None, max_length=MAX_CHARS, description="One message or call transcript.")
-    texts: list[str] | None = Field(None, max_length=MAX_TEXTS, description=f"Up to {MAX_TEXTS} messages.")
+    texts: list[str] | None = Field(None, description=f"Up to {MAX_TEXTS} messages (limit api_texts), "
+                                                      "200,000 characters in all (limit api_chars).")
     date: dt.date | None = Field(None, description="Date received (picks the law in force then); default: today.")
     evidence: bool = Field(True, description="Include evidence phrases (spans of the original text).")
 
@@ -23,9 +27,17 @@ class ClassifyRequest(BaseModel):
     def one_of(self) -> ClassifyRequest:
         if (self.text is None) == (self.texts is None):
             raise ValueError("give exactly one of 'text' or 'texts'")
-        for t in self.texts or []:
+        lim = current()
+        texts = [self.text] if self.text is not None else self.texts or []
+        if len(texts) > lim.api_texts:
+            raise ValueError(f"at most {lim.api_texts} texts per request {hint('api_texts')}")
+        for t in texts:
             if len(t) > MAX_CHARS:
                 raise ValueError(f"each text must be at most {MAX_CHARS} characters")
+            if _SURROGATE.search(t):
+                raise ValueError("a text contains a lone surrogate (\\ud800-\\udfff), which is not valid Unicode")
+        if sum(map(len, texts)) > lim.api_chars:
+            raise ValueError(f"at most {lim.api_chars:,} characters in all texts of one request {hint('api_chars')}")
         return self
 
 
@@ -55,6 +67,8 @@ class Result(BaseModel):
     turns: list[dict]
     reasons: list[dict]
     provisions: list[dict]
+    provision_groups: list[dict] = []
+    legal_basis: list[dict] = []
     advice: dict
     disclaimer: str
     truncated: bool

@@ -9,21 +9,24 @@ const I18N = {
     title: "催收短信识别", privacy: "在您自己的电脑上运行：消息不会被发送到任何地方，也不会被保存。",
     tab_paste: "粘贴消息", tab_upload: "上传短信导出文件", paste_label: "粘贴一条短信、聊天消息或整段通话记录：",
     date_label: "收到日期（可选）", analyze: "分析", h_scores: "各标签的概率", h_text: "触发标签的词句（高亮）",
-    h_provisions: "可能违反的规定", h_advice: "怎么办", upload_label: "选择 CSV / XLSX / JSON Lines 文件（手机短信导出、放贷机构外呼记录）：",
+    h_provisions: "可能违反的规定（按相关性排序）", h_advice: "怎么办", h_basis: "合法依据（不是违规）",
+    h_loan_terms: "借款条件可能违反的规定", why: "为什么", more: "另有{n}条规定", none: "未发现可能违反的规定。", upload_label: "选择聊天截图（PNG/JPG）、短信备份（XML、iPhone sms.db）、微信导出或 CSV / XLSX / JSON Lines 文件：",
     text_column: "短信内容所在列（可留空自动识别）", score_file: "评分并下载", download: "下载评分结果",
     empty: "请先粘贴一条消息。", working: "分析中…", turn: "第{n}轮", conditions: "适用条件", text_of_law: "条文原文",
-    guidance: "监管/行业规则转述，非法律原文", rows: "行数", scored: "已评分", errors: "出错", lang: "English",
+    guidance: "监管/行业规则转述，非法律原文", rows: "行数", scored: "已评分", errors: "出错", not_scored: "您发出的（不评分）", lang: "English",
   },
   en: {
     title: "Debt-collection message checker", privacy: "Runs on your own computer: messages are not sent anywhere and not stored.",
     tab_paste: "Paste a message", tab_upload: "Upload an SMS export", paste_label: "Paste an SMS, a chat message or a whole call transcript:",
     date_label: "Date received (optional)", analyze: "Analyze", h_scores: "Probability of each tag",
-    h_text: "Words that triggered the tags (highlighted)", h_provisions: "Provisions it may violate", h_advice: "What to do",
-    upload_label: "Choose a CSV / XLSX / JSON Lines file (a phone's SMS export, a lender's outbound log):",
+    h_text: "Words that triggered the tags (highlighted)", h_provisions: "Provisions it may violate (strongest first)", h_advice: "What to do",
+    h_basis: "Legal basis (not a violation)", h_loan_terms: "Provisions the loan terms may violate", why: "Why",
+    more: "{n} more provisions", none: "No provision found that it may violate.",
+    upload_label: "Choose a screenshot (PNG/JPG), an SMS backup (XML, iPhone sms.db), a WeChat export, or a CSV / XLSX / JSON Lines file:",
     text_column: "Column with the message text (leave empty to detect)", score_file: "Score and download",
     download: "Download the scored file", empty: "Paste a message first.", working: "Analyzing…", turn: "turn {n}",
     conditions: "Applies when", text_of_law: "Text", guidance: "regulatory guidance as reported, not the text of a law",
-    rows: "rows", scored: "scored", errors: "errors", lang: "中文",
+    rows: "rows", scored: "scored", errors: "errors", not_scored: "sent by you (not scored)", lang: "中文",
   },
 };
 let lang = "zh";
@@ -98,23 +101,43 @@ function render(r, text) {
     const where = ev.turn !== null ? `（${t("turn").replace("{n}", ev.turn + 1)}${ev.speaker ? " " + ev.speaker : ""}）` : "";
     list.appendChild(el("p", { class: "evidence" }, `${tagName(ev.tag)}${where}：${ev.phrases.map((p) => `「${p.text}」`).join(" ") || "—"}`));
   }
-  const provs = $("provisions");
-  provs.replaceChildren();
-  for (const p of r.provisions) {
-    const d = el("details", { class: "provision", "data-id": p.id });
-    const s = el("summary", {}, p.citation);
-    if (p.kind === "guidance") s.appendChild(el("span", { class: "guidance" }, " " + t("guidance")));
-    d.appendChild(s);
-    d.appendChild(el("p", { class: "cond" }, `${t("conditions")}：${p.condition}`));
-    d.appendChild(el("p", { class: "cond" }, `${p.law} · ${p.version} · ${p.effective_from}${p.effective_to ? " – " + p.effective_to : ""} · ${p.verification}`));
-    d.appendChild(el("blockquote", {}, p.text));
-    d.appendChild(el("p", { class: "cond" }, p.source));
-    provs.appendChild(d);
-  }
+  renderProvisions(r);
   const adv = $("advice");
   adv.replaceChildren(...r.advice.steps.map((s) => el("li", {}, s)));
   $("channels").replaceChildren(...r.advice.channels.map((c) => el("li", {}, c.text)));
   $("disclaimer").textContent = r.disclaimer;
+}
+
+function provisionBox(p) {
+  const d = el("details", { class: "provision", "data-id": p.id, "data-rank": String(p.rank || "") });
+  const s = el("summary", {}, p.citation);
+  if (p.group) s.appendChild(el("span", { class: "group" }, ` [${p.group}]`));
+  if (p.kind === "guidance") s.appendChild(el("span", { class: "guidance" }, " " + t("guidance")));
+  d.appendChild(s);
+  if (p.why) d.appendChild(el("p", { class: "why" }, `${t("why")}：${p.why}`));
+  d.appendChild(el("p", { class: "cond" }, `${t("conditions")}：${p.condition}`));
+  d.appendChild(el("p", { class: "cond" }, `${p.law} · ${p.version} · ${p.effective_from}${p.effective_to ? " – " + p.effective_to : ""} · ${p.verification}`));
+  d.appendChild(el("blockquote", {}, p.text));
+  d.appendChild(el("p", { class: "cond" }, p.source));
+  return d;
+}
+
+function renderProvisions(r) {
+  // the first three (strongest first) open to read, the rest folded; a lawful reminder's basis apart
+  const provs = $("provisions");
+  const basis = r.legal_basis || [];
+  $("provisions-heading").textContent = basis.length && r.provisions.length ? t("h_loan_terms") : t("h_provisions");
+  provs.replaceChildren();
+  r.provisions.slice(0, 3).forEach((p) => provs.appendChild(provisionBox(p)));
+  if (r.provisions.length > 3) {
+    const more = el("details", { class: "more-provisions" });
+    more.appendChild(el("summary", {}, t("more").replace("{n}", r.provisions.length - 3)));
+    r.provisions.slice(3).forEach((p) => more.appendChild(provisionBox(p)));
+    provs.appendChild(more);
+  }
+  if (!r.provisions.length) provs.appendChild(el("p", { class: "cond" }, t("none")));
+  $("basis-heading").hidden = !basis.length;
+  $("legal-basis").replaceChildren(...basis.map(provisionBox));
 }
 
 async function analyze() {
@@ -162,6 +185,7 @@ async function upload(ev) {
     table.replaceChildren();
     const add = (k, v) => { const tr = el("tr"); tr.appendChild(el("th", {}, k)); tr.appendChild(el("td", {}, String(v))); table.appendChild(tr); };
     add(t("rows"), summary.rows); add(t("scored"), summary.scored); add(t("errors"), summary.errors);
+    if (summary.not_scored) add(t("not_scored"), summary.not_scored);
     for (const name of PRECEDENCE) add(tagName(name), (summary.primary_label || {})[name] || 0);
     $("upload-result").hidden = false;
   } catch (e) {

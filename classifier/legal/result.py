@@ -1,0 +1,53 @@
+"""The legal part of a result: one call per message, a plain dict (see :func:`legal_result`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .advice import DISCLAIMER, advice_for
+from .cite import cite, grouped, short_citations
+from .reasons import BY_CODE, ReasonHit, find_reasons, reason_codes
+
+EMPTY = {"reasons": [], "provisions": [], "provision_groups": [], "legal_basis": [],
+         "advice": {"steps": [], "channels": []}, "disclaimer": DISCLAIMER}
+
+
+def legal_result(pred, text: str | None = None) -> dict:
+    """Reasons, ranked and grouped provisions, ``legal_basis``, advice and the disclaimer.
+
+    ``provisions`` are what the message may violate, strongest first, each with ``group``
+    (刑事 / 治安管理处罚（行政）/ 个人信息保护（行政）/ 民事 / 行业规范), ``why`` (one line) and
+    ``condition``; ``provision_groups`` lists them by group. A lawful reminder gets its basis under
+    ``legal_basis`` and no ``provisions`` unless its loan terms show illegal-debt markers.
+    """
+    if pred.error or not pred.tags:
+        return {**EMPTY, "advice": {"steps": [], "channels": []}}
+    source = text if text is not None else pred.text
+    scored = [(t.start, t.end) for t in pred.turns if t.scored]
+    spans = scored if pred.turns and len(scored) < len(pred.turns) else None
+    hits = find_reasons(source, tuple(pred.tags), spans)
+    codes = tuple(h.code for h in hits)
+    provisions, basis = cite(tuple(pred.tags), codes, pred.date)
+    return {
+        "reasons": [h.to_dict() for h in hits],
+        "provisions": provisions,
+        "provision_groups": grouped(provisions),
+        "legal_basis": basis,
+        "advice": advice_for(tuple(pred.tags), codes),
+        "disclaimer": DISCLAIMER,
+    }
+
+
+@lru_cache(maxsize=8192)
+def _citations_cached(tags: tuple[str, ...], codes: tuple[str, ...], date) -> str:
+    return short_citations(cite(tags, codes, date)[0])
+
+
+def batch_citations(pred) -> str:
+    """The ``statutes`` cell of a batch row: short citations of the top provisions, with markers."""
+    if pred.error or not pred.tags:
+        return ""
+    return _citations_cached(tuple(pred.tags), reason_codes(pred.text, pred.norm, tuple(pred.tags)), pred.date)
+
+
+__all__ = ["BY_CODE", "ReasonHit", "batch_citations", "legal_result"]
