@@ -247,7 +247,7 @@ def test_web_upload_of_a_backup(tmp_path, small_classifier):
     from classifier.interfaces.web.app import create_app
 
     path = fx.sms_xml(tmp_path / "sms.xml")
-    with TestClient(create_app(classifier=small_classifier)) as c:
+    with TestClient(create_app(classifier=small_classifier), base_url="http://127.0.0.1") as c:
         r = c.post("/api/batch", files={"file": ("sms.xml", path.read_bytes(), "text/xml")})
         assert r.status_code == 200
         summary = json.loads(r.headers["x-cuishou-summary"])
