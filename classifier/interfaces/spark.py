@@ -68,7 +68,7 @@ def _classifier_on_executor(model_name: str):
 
         from ..modeling.predict import Classifier
 
-        clf = Classifier.load(SparkFiles.get(model_name), trust=True)  # sha256 checked against the manifest
+        clf = Classifier.load(SparkFiles.get(model_name), trust=True)  # the runtime model when present; checked
         _EXECUTOR_CLF[model_name] = clf
     return clf
 
@@ -107,10 +107,10 @@ def run_spark(input_path: str, output: str, *, text_column: str | None = None, d
     from pyspark.sql import functions as F  # noqa: N812
     from pyspark.sql import types as T  # noqa: N812
 
-    from ..modeling.predict import load_model
+    from ..modeling.predict import Classifier
 
     model_path = Path(model_dir) if model_dir else config.default_model_dir()
-    load_model(model_path, trust=trust_model)  # refuse a bad or untrusted model before starting executors
+    Classifier.load(model_path, trust=trust_model)  # refuse a bad or untrusted model before starting executors
     fmt = out_format or "parquet"
     if fmt not in ("parquet", "csv"):
         raise InputError(f"--engine spark writes parquet or csv, not {fmt}")

@@ -32,6 +32,8 @@ def saliency(pipeline, norms: list[str], wanted: list[tuple[int, int]],
     """
     if not wanted:
         return {}
+    if hasattr(pipeline, "saliency"):  # the runtime model (no scikit-learn); ``features``: its streams of ``norms``
+        return pipeline.saliency(norms, wanted, features)
     coef = dict(pipeline.steps)["clf"].coef_
     if features is None:
         docs = sorted({d for d, _ in wanted})

@@ -6,9 +6,6 @@ import json
 import warnings
 from pathlib import Path
 
-import joblib
-import sklearn
-
 from .. import config
 from ..files.digest import sha256_file
 from ..labels import TAG_NAMES
@@ -44,6 +41,9 @@ def load_model(model_dir: Path | None = None, *, trust: bool = False):
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as e:
         raise ModelError(f"unreadable manifest {manifest_path}: {e}") from e
+    import joblib  # only the pickle path needs joblib and scikit-learn (about a second to import)
+    import sklearn
+
     expected = manifest.get("sha256")
     actual = sha256_file(model_path)
     if expected != actual:
@@ -63,3 +63,19 @@ def load_model(model_dir: Path | None = None, *, trust: bool = False):
     if labels != list(TAG_NAMES):
         raise ModelError(f"the model predicts {labels}, this version of the tool expects {list(TAG_NAMES)}")
     return pipeline, manifest
+
+
+def load_runtime_manifest(model_dir: Path) -> dict:
+    """The manifest of a runtime model directory: ``manifest.json`` if present (plain JSON), else ``runtime.json``'s."""
+    path = model_dir / config.MANIFEST_FILE
+    if path.exists():
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ModelError(f"unreadable manifest {path}: {e}") from e
+    try:
+        spec = json.loads((model_dir / "runtime.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ModelError(f"unreadable runtime model in {model_dir}: {e}") from e
+    return {"model_id": spec.get("model_id") if isinstance(spec, dict) else None,
+            "sha256": (spec.get("files") or {}).get("runtime.npz") if isinstance(spec, dict) else None}

@@ -17,10 +17,11 @@ from .. import config
 from ..files.digest import sha256_file
 from ..labels import TAG_NAMES
 from ..text.transcript import Transcript, parse
+from .decoding import UNLAWFUL_IDX, decode, tags_of, tags_of_rows
 from .explain import explain, explain_normalized, features_with_positions
-from .persistence import ModelError, load_model
-from .pipeline import UNLAWFUL_IDX, decode, tags_of, tags_of_rows
+from .persistence import ModelError, load_model, load_runtime_manifest
 from .results import MAX_CHARS, Evidence, Phrase, Prediction, TurnResult, failed
+from .runtime import RuntimeModel, RuntimeModelError, has_runtime, load_runtime
 
 __all__ = ["MAX_CHARS", "Classifier", "Evidence", "ModelError", "Prediction", "TurnResult", "load_model",
            "sha256_file"]
@@ -33,13 +34,25 @@ class Classifier:
     """Score messages with a fitted pipeline. Build it with :meth:`load`; ``__init__`` does no work."""
 
     def __init__(self, pipeline, manifest: dict, model_dir: Path | None = None):
-        self.pipeline = pipeline
+        self.pipeline = pipeline  # a scikit-learn Pipeline (reference path) or a RuntimeModel
         self.manifest = manifest
         self.model_dir = model_dir
+        self.runtime: RuntimeModel | None = pipeline if isinstance(pipeline, RuntimeModel) else None
 
     @classmethod
-    def load(cls, model_dir: Path | str | None = None, *, trust: bool = False) -> Classifier:
+    def load(cls, model_dir: Path | str | None = None, *, trust: bool = False, engine: str = "runtime") -> Classifier:
+        """Load a model directory. ``engine="runtime"`` (default) uses the pickle-free runtime files when the
+        directory has them (no scikit-learn, no ``trust`` needed); ``"pickle"`` loads the scikit-learn pipeline."""
         path = Path(model_dir) if model_dir else config.default_model_dir()
+        if engine == "runtime" and has_runtime(path):
+            manifest = load_runtime_manifest(path)
+            try:
+                model = load_runtime(path, manifest)
+            except RuntimeModelError as e:
+                raise ModelError(str(e)) from e
+            return cls(model, manifest, path)
+        if engine not in ("runtime", "pickle"):
+            raise ValueError(f"engine must be 'runtime' or 'pickle', not {engine!r}")
         pipeline, manifest = load_model(path, trust=trust)
         return cls(pipeline, manifest, path)
 
@@ -53,11 +66,11 @@ class Classifier:
 
     @property
     def thresholds(self) -> np.ndarray:
-        return self.clf.decision_thresholds()
+        return self.runtime.thresholds if self.runtime else self.clf.decision_thresholds()
 
     @property
     def turn_thresholds(self) -> np.ndarray:
-        return self.clf.decision_thresholds(turn=True)
+        return self.runtime.turn_thresholds if self.runtime else self.clf.decision_thresholds(turn=True)
 
     @property
     def model_info(self) -> dict:
@@ -70,9 +83,13 @@ class Classifier:
         return self._proba(self.normalize([t[:MAX_CHARS] for t in texts]))
 
     def normalize(self, texts: Sequence[str]) -> list[str]:
+        if self.runtime:
+            return self.runtime.normalize(texts)
         return self.steps["normalize"].transform(texts)
 
     def _proba(self, norms: list[str]) -> np.ndarray:
+        if self.runtime:
+            return self.runtime.proba(norms)
         return self.clf.predict_proba(self.steps["tfidf"].transform(self.steps["ngrams"].transform(norms)))
 
     def predict(self, text: str, date: dt.date | None = None, explain_evidence: bool | str = True) -> Prediction:
@@ -108,7 +125,7 @@ class Classifier:
         features = None
         if not units:
             proba = np.zeros((0, len(TAG_NAMES)))
-        elif explain_evidence == "fast":
+        elif explain_evidence == "fast" and not self.runtime:  # the runtime explains only the rows that need it
             features = features_with_positions(self.pipeline, norms)
             proba = self.clf.predict_proba(features[0])
         else:

@@ -25,10 +25,12 @@ from .evaluate import evaluate, tag_metrics
 from .pipeline import build_pipeline, decode
 from .predict import Classifier
 from .real import add_real_train, assert_no_real_heldout
+from .runtime import FORMAT as RUNTIME_FORMAT
+from .runtime import export_runtime
 
 C_GRID = (2.0, 4.0, 8.0, 16.0)
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.91, 0.025), 3)
-_LIBS = ("scikit-learn", "numpy", "scipy", "pandas", "joblib", "rjieba", "jieba", "OpenCC", "pypinyin")
+_LIBS = ("scikit-learn", "numpy", "scipy", "pandas", "joblib", "rjieba", "jieba", "OpenCC", "pypinyin", "numba")
 
 
 def library_versions() -> dict[str, str]:
@@ -140,11 +142,13 @@ def train(processed_dir: Path = config.PROCESSED_DIR, out_dir: Path = config.SHI
     model_path = out_dir / config.MODEL_FILE
     joblib.dump(pipe, model_path, compress=3)
     sha = sha256_file(model_path)
+    runtime_files = export_runtime(pipe, out_dir, f"cuishou-{__version__}-{sha[:12]}", library_versions())
     test_report = evaluate(Classifier(pipe, {}), test_df)
     manifest = {
         "model_id": f"cuishou-{__version__}-{sha[:12]}",
         "sha256": sha,
         "file": config.MODEL_FILE,
+        "runtime": {"format": RUNTIME_FORMAT, "files": runtime_files},
         "tool_version": __version__,
         "versions": library_versions(),
         "tokenizer": {"backend": backend, "user_dict_words": len(pipe.named_steps["ngrams"].user_words),

@@ -19,6 +19,7 @@ import gc
 import multiprocessing
 import os
 import sys
+import weakref
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -41,10 +42,13 @@ from ..files.tabular import (
 from ..labels import TAG_NAMES, TAG_SEPARATOR, UNLAWFUL_TAGS
 from ..modeling.results import MAX_CHARS, Prediction, evidence_text, failed
 from ..schema import BATCH_COLUMNS, prediction_json
+from .unique import ResultCache, predict_unique
 
 CHUNK_ROWS = 300  # rows per task: bounds the workers' transient memory (peak < 400 MB in all on 1M rows)
 #: Which tags get evidence phrases: the unlawful ones (the rows someone must act on), all, or none.
 EVIDENCE_SCOPES: dict[str, tuple[str, ...]] = {"unlawful": UNLAWFUL_TAGS, "all": TAG_NAMES, "none": ()}
+#: Per loaded model, the results of recently seen normalized texts (so a file's repeated templates are scored once).
+_RESULT_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -166,10 +170,18 @@ def _predict(classifier, texts: Sequence[object], dates: Sequence[dt.date | None
         else:
             todo.append(i)
     scope = EVIDENCE_SCOPES[evidence]
-    preds = classifier.predict_many([texts[i] for i in todo], [dates[i] for i in todo],
-                                    explain_evidence=explain if scope else False, evidence_tags=scope)
+    if explain == "fast":  # batch: each distinct normalized text scored (and explained) once
+        preds = predict_unique(classifier, [texts[i] for i in todo], [dates[i] for i in todo], evidence_tags=scope,
+                               explain=bool(scope), cache=_RESULT_CACHES.setdefault(classifier, ResultCache()))
+    else:
+        preds = classifier.predict_many([texts[i] for i in todo], [dates[i] for i in todo],
+                                        explain_evidence=explain if scope else False, evidence_tags=scope)
+    built: dict[int, list[object]] = {}  # rows with the same text and date share one Prediction: build cells once
     for i, pred in zip(todo, preds, strict=True):
-        out[i] = (_cells(pred), pred)
+        cells = built.get(id(pred))
+        if cells is None:
+            cells = built[id(pred)] = _cells(pred)
+        out[i] = (list(cells), pred)
     return out  # type: ignore[return-value]
 
 
@@ -239,6 +251,8 @@ def scorer(classifier=None, *, model_dir=None, trust_model: bool = False, worker
         return
     global _WORKER_CLF
     clf.predict("预热 warm-up 还钱", explain_evidence=False)  # warm caches before forking, so workers share them
+    if clf.runtime is not None:
+        clf.runtime.warm_up()  # compiled kernels loaded once here, shared by the forked workers
     if "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux"):
         _WORKER_CLF = clf
         ctx = multiprocessing.get_context("fork")

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..files.tabular import InputError
 from ..labels import TAG_NAMES, TAG_SEPARATOR
-from ..modeling.pipeline import UNLAWFUL_IDX, logit
+from ..modeling.decoding import UNLAWFUL_IDX, logit
 from .core import open_input, score_rows
 
 REVIEW_COLUMNS = ("review_row", "review_reason", "review_margin", "predicted_tags", "predicted_primary", "gold_tags")

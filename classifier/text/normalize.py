@@ -25,7 +25,6 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import opencc
-from sklearn.base import BaseEstimator, TransformerMixin
 
 from .masking import NORMALIZER_PATTERNS
 
@@ -201,17 +200,11 @@ def display(normalized: str) -> str:
     return normalized.translate(_DISPLAY)
 
 
-class TextNormalizer(TransformerMixin, BaseEstimator):
-    """Pipeline step wrapping :func:`normalize`; stateless, so ``fit`` learns nothing.
+def __getattr__(name: str):
+    # The scikit-learn pipeline step lives apart so that scoring never imports scikit-learn;
+    # pickles that name ``normalize.TextNormalizer`` still find it here.
+    if name == "TextNormalizer":
+        from .normalizer_step import TextNormalizer
 
-    Non-strings (NaN from pandas) become "".
-    """
-
-    def fit(self, X, y=None):
-        return self
-
-    def transform(self, X):
-        return [normalize(x) if isinstance(x, str) else "" for x in X]
-
-    def __sklearn_is_fitted__(self) -> bool:
-        return True
+        return TextNormalizer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,67 @@
+"""CPU time per message of each stage of batch scoring, in one process (where the time goes).
+
+    python benchmarks/bench_stages.py benchmarks/out/bench_distinct_1000000.csv --rows 20000
+
+Reads the ``content`` column of a file made by ``bench_batch.py``, then times (``time.process_time``,
+so other jobs on the machine inflate the figures less than wall time) on 300-message chunks:
+batch normalization, token streams (rjieba, token ids, pinyin), the compiled scoring kernel, evidence
+for the unlawful tags of unlawful rows, everything ``predict_unique`` does, and ``score_texts``
+(adds the statutes cell and the output row).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import pandas as pd
+
+from classifier.labels import TAG_NAMES, UNLAWFUL_TAGS
+from classifier.modeling.decoding import decode
+from classifier.modeling.explain import explain_normalized
+from classifier.modeling.predict import Classifier
+from classifier.scoring.batch import _RESULT_CACHES, score_texts
+from classifier.scoring.unique import predict_unique
+
+CHUNK = 300
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("csv")
+    ap.add_argument("--rows", type=int, default=20_000)
+    args = ap.parse_args()
+    msgs = pd.read_csv(args.csv, dtype=str, keep_default_na=False, nrows=args.rows)["content"].tolist()
+    clf = Classifier.load()
+    rt = clf.runtime
+    rt.warm_up()
+    score_texts(clf, msgs[:CHUNK])
+    chunks = [msgs[i:i + CHUNK] for i in range(0, len(msgs), CHUNK)]
+    res: dict[str, float] = {}
+
+    def timed(name: str, fn) -> None:
+        t = time.process_time()
+        fn()
+        res[name] = round((time.process_time() - t) / len(msgs) * 1e6, 1)
+
+    norms: list[list[str]] = []
+    timed("normalize_us", lambda: norms.extend(rt.normalize(c) for c in chunks))
+    streams: list[dict] = []
+    timed("tokens_ids_pinyin_us", lambda: streams.extend(rt.streams(n) for n in norms))
+    timed("scores_kernel_us", lambda: [rt.proba(n, s) for n, s in zip(norms, streams, strict=True)])
+    unlawful = [TAG_NAMES.index(t) for t in UNLAWFUL_TAGS]
+    wanted = []
+    for n, s in zip(norms, streams, strict=True):
+        on = decode(rt.proba(n, s), rt.thresholds)
+        wanted.append([(i, j) for i in range(len(n)) for j in unlawful if on[i, j]])
+    timed("evidence_us", lambda: [explain_normalized(rt, n, w, s) for n, w, s in zip(norms, wanted, streams, strict=True)])
+    _RESULT_CACHES.clear()
+    timed("predict_unique_us", lambda: [predict_unique(clf, c, evidence_tags=UNLAWFUL_TAGS) for c in chunks])
+    _RESULT_CACHES.clear()
+    timed("score_texts_us", lambda: [score_texts(clf, c) for c in chunks])
+    print(json.dumps({"rows": len(msgs), "cpu_us_per_message": res}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

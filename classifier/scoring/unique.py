@@ -1,0 +1,110 @@
+"""Score each distinct message once: repeated texts (after normalization, numbers masked) share one result.
+
+A lender's outbound log is mostly a few hundred templates with names, amounts and dates filled in;
+amounts, phone and card numbers are masked by normalization, so many rows normalize to the same
+text. ``predict_unique`` gives exactly what ``Classifier.predict_many(..., explain_evidence="fast")``
+gives, but normalizes every text once, scores and explains each distinct normalized text once, and
+remembers recent results (``ResultCache``) so that later chunks of the same file reuse them.
+Texts with line breaks (call transcripts, chats) are scored turn by turn through ``predict_many``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Collection, Sequence
+
+import numpy as np
+
+from ..labels import TAG_NAMES
+from ..modeling.decoding import decode, tags_of_rows
+from ..modeling.explain import explain_normalized
+from ..modeling.predict import MAX_CHARS, Evidence, Prediction
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_TAG_INDEX = {t: i for i, t in enumerate(TAG_NAMES)}
+
+
+class ResultCache:
+    """Results of recently scored normalized texts (bounded; cleared when full). Lives in one process."""
+
+    def __init__(self, max_items: int = 10_000):
+        self.max_items = max_items
+        self.items: dict[tuple, Prediction] = {}
+        self.hits = 0
+
+    def get(self, key: tuple) -> Prediction | None:
+        return self.items.get(key)
+
+    def put(self, key: tuple, value: Prediction) -> None:
+        if len(self.items) >= self.max_items:
+            self.items.clear()  # simpler than LRU and as good for template-shaped files
+        self.items[key] = value
+
+
+def predict_unique(classifier, texts: Sequence[str], dates: Sequence[dt.date | None] | None = None,
+                   evidence_tags: Collection[str] = TAG_NAMES, explain: bool = True,
+                   cache: ResultCache | None = None) -> list[Prediction]:
+    """``classifier.predict_many(texts, dates, explain_evidence="fast" or False, evidence_tags)``, deduplicated.
+
+    Rows with the same normalized text, date and truncation share one ``Prediction`` object, so a caller
+    can reuse whatever it derives from it (``score_texts`` builds each output row once).
+    """
+    dates = list(dates) if dates is not None else [None] * len(texts)
+    cut = [_SURROGATES.sub("\ufffd", t[:MAX_CHARS]) if isinstance(t, str) else t for t in texts]
+    plain = [i for i, t in enumerate(cut) if isinstance(t, str) and t.strip() and "\n" not in t]
+    is_plain = np.zeros(len(texts), dtype=bool)
+    is_plain[plain] = True
+    rest = np.flatnonzero(~is_plain).tolist()
+    out: list[Prediction | None] = [None] * len(texts)
+    if rest:
+        mode = "fast" if explain else False
+        for i, pred in zip(rest, classifier.predict_many([texts[i] for i in rest], [dates[i] for i in rest],
+                                                         explain_evidence=mode, evidence_tags=evidence_tags),
+                           strict=True):
+            out[i] = pred
+    if not plain:
+        return out  # type: ignore[return-value]
+    norms = classifier.normalize([cut[i] for i in plain])
+    scope = tuple(t for t in TAG_NAMES if t in evidence_tags) if explain else ()
+    base: dict[str, Prediction] = {}
+    todo: list[str] = []
+    for norm in dict.fromkeys(norms):
+        hit = cache.get((norm, scope)) if cache is not None else None
+        if hit is not None:
+            base[norm] = hit
+            cache.hits += 1
+        else:
+            todo.append(norm)
+    if todo:
+        for norm, pred in zip(todo, _score_distinct(classifier, todo, scope), strict=True):
+            base[norm] = pred
+            if cache is not None:
+                cache.put((norm, scope), pred)
+    shared: dict[tuple, Prediction] = {}
+    for i, norm in zip(plain, norms, strict=True):
+        key = (norm, dates[i], len(texts[i]) > MAX_CHARS)
+        pred = shared.get(key)
+        if pred is None:
+            b = base[norm]
+            pred = Prediction(b.primary_label, b.tags, b.scores, b.evidence, date=dates[i], truncated=key[2],
+                              text=cut[i], norm=norm)
+            shared[key] = pred
+        out[i] = pred
+    return out  # type: ignore[return-value]
+
+
+def _score_distinct(classifier, norms: list[str], scope: tuple[str, ...]) -> list[Prediction]:
+    """One ``Prediction`` (no date, no text) per distinct normalized text, with fast evidence for ``scope``."""
+    runtime = classifier.runtime
+    streams = runtime.streams(norms) if runtime else None  # tokenized once, for the scores and the evidence
+    proba = runtime.proba(norms, streams) if runtime else classifier._proba(norms)
+    tags = tags_of_rows(decode(proba, classifier.thresholds))
+    wanted = [(u, _TAG_INDEX[t]) for u, ts in enumerate(tags) for t in ts if t in scope]
+    found = explain_normalized(classifier.pipeline, norms, wanted, streams) if wanted else {}
+    preds = []
+    for u, ts in enumerate(tags):
+        evidence = [Evidence(t, found.get((u, _TAG_INDEX[t]), [])) for t in ts if t in scope]
+        preds.append(Prediction(primary_label=ts[0], tags=ts, scores=dict(zip(TAG_NAMES, proba[u].tolist(), strict=True)),
+                                evidence=evidence, norm=norms[u]))
+    return preds
