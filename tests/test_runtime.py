@@ -60,7 +60,7 @@ def test_runtime_scores_equal_sklearn_on_whole_test_split(reference, runtime, te
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-6)
     from classifier.modeling.decoding import decode
 
-    th = dict(reference.steps)["clf"].thresholds_
+    th = dict(reference.steps)["clf"].decision_thresholds()
     np.testing.assert_array_equal(decode(got, runtime.thresholds), decode(expected, th))  # same tags: same metrics
 
 
@@ -156,7 +156,8 @@ def test_score_texts_dedupe_matches_per_row_scoring(test_texts):
     rows = score_texts(clf, repeated, evidence="unlawful")
     alone = [score_texts(clf, [t], evidence="unlawful")[0] for t in repeated]
     assert len(rows) == len(repeated)
-    for r, s in zip(rows, alone, strict=True):
+    for row, one in zip(rows, alone, strict=True):
+        r, s = list(row.cells.values()), list(one.cells.values())
         assert r[:2] == s[:2] and r[7:] == s[7:]
         assert r[2:7] == pytest.approx(s[2:7], abs=1e-4)
 
