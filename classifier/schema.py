@@ -11,12 +11,16 @@ JSON (one object per message), ``schema_version`` "1.0":
 - ``reasons``: finer reason codes found in the text (see statutes.REASONS), each with its span
 - ``provisions``: the statutes the message may violate, with exact text and conditions
 - ``advice``: what to do; ``disclaimer``: the not-legal-advice line
+- ``unsure``: true when no tag is clearly decided (a score within the model's margin of its
+  threshold; see ``modeling.pipeline.unsure``): the labels are still given, but a person should look
+- ``context``: where the message was seen, as given: "private" (default), "group" or "post"
 - ``model``: model id and sha256; ``error``: null, or why the message could not be scored
 
 Batch output adds exactly these columns (same names and meanings):
 ``primary_label``, ``tags`` (``;``-separated), ``score_<tag>`` for each tag, ``statutes`` (short
 citations), ``evidence`` (``tag: phrase, phrase | tag: …``, with the turn for transcripts),
-``error`` (empty unless the row could not be scored).
+``unsure`` ("true"/"false", see above), ``error`` (empty unless the row could not be scored).
+An input column named ``context`` or ``场景`` gives each row's context (private / group / post).
 """
 
 from __future__ import annotations
@@ -26,4 +30,4 @@ from .labels import TAG_NAMES
 SCHEMA_VERSION = "1.0"
 
 SCORE_COLUMNS: tuple[str, ...] = tuple(f"score_{t}" for t in TAG_NAMES)
-BATCH_COLUMNS: tuple[str, ...] = ("primary_label", "tags", *SCORE_COLUMNS, "statutes", "evidence", "error")
+BATCH_COLUMNS: tuple[str, ...] = ("primary_label", "tags", *SCORE_COLUMNS, "statutes", "evidence", "unsure", "error")

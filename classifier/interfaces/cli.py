@@ -49,9 +49,12 @@ def cli() -> None:
               help="Date the message was received (YYYY-MM-DD): picks the law in force then.")
 @click.option("--no-evidence", is_flag=True, help="Skip the evidence phrases (faster).")
 @click.option("--full", is_flag=True, help="Print the exact text of every provision.")
+@click.option("--context", "context", default="private", show_default=True,
+              help="Where the message was seen: private (message to you), group (group chat) or post "
+                   "(public post, comment, notice). A post naming a debtor tells others about the debt.")
 @model_options
-def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evidence: bool, full: bool, model,
-             trust_model) -> None:
+def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evidence: bool, full: bool, context: str,
+             model, trust_model) -> None:
     """Classify messages given as arguments, from stdin ('-'), or pasted one per line.
 
     \b
@@ -60,15 +63,22 @@ def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evide
       echo "【某银行】您尾号1234的信用卡已逾期3天，请尽快还款。" | cuishou classify -
       cuishou classify --whole - < call_transcript.txt
       cuishou classify --json "..."
+      cuishou classify --context post "此人欠我司借款两万元至今未还，大家认清此人"
       cuishou classify            (on a terminal: paste messages one per line, Ctrl-D to end)
     """
     from ..legal.statutes import attach, render_legal
+    from ..text.lexicon import ContextError, parse_context
 
+    try:
+        context = parse_context(context)
+    except ContextError as e:
+        raise click.BadParameter(str(e), param_hint="--context") from None
     clf = _load_classifier(model, trust_model)
     date = date_.date() if date_ else None
 
     def emit(batch: list[str]) -> None:
-        for pred in clf.predict_many(batch, [date] * len(batch), explain_evidence=not no_evidence):
+        for pred in clf.predict_many(batch, [date] * len(batch), explain_evidence=not no_evidence,
+                                     contexts=[context] * len(batch)):
             legal = attach(pred)
             if as_json:
                 click.echo(json.dumps({**pred.to_dict(), **legal, "model": clf.model_info}, ensure_ascii=False))
@@ -127,9 +137,11 @@ def input_options(f):
               help="local: this machine; spark: Apache Spark (pip install '.[spark]').")
 @click.option("--master", default="local[*]", show_default=True, help="Spark master URL (with --engine spark).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@click.option("--context-column", help="Column with each row's context: private, group or post "
+                                       "(default: a column named context or 场景, if any; else private).")
 @model_options
 def batch(input_path, output, out_format, text_column, date_column, id_column, encoding, delimiter, no_header,
-          sheet, workers, evidence, engine, master, quiet, model, trust_model) -> None:
+          sheet, workers, evidence, engine, master, quiet, context_column, model, trust_model) -> None:
     """Score every row of a CSV/TSV/XLSX/JSON Lines export; keep every row and column, add the results.
 
     Added columns (same names and meanings as `classify --json`): primary_label, tags,
@@ -165,7 +177,7 @@ def batch(input_path, output, out_format, text_column, date_column, id_column, e
         summary = run_batch(input_path, output, text_column=text_column, date_column=date_column, id_column=id_column,
                             encoding=encoding, delimiter=delimiter, no_header=no_header, sheet=sheet,
                             out_format=out_format, model_dir=model, trust_model=trust_model, workers=workers,
-                            evidence=evidence, progress=stderr_progress(quiet, size))
+                            evidence=evidence, progress=stderr_progress(quiet, size), context_column=context_column)
     except (InputError, ModelError) as e:
         raise click.ClickException(str(e)) from None
     if not quiet:
@@ -303,10 +315,14 @@ def review(input_path, output, n, seed, text_column, encoding, model, trust_mode
 @click.option("--split", type=click.Choice(["test", "dev"]), default="test", show_default=True)
 @click.option("--perturbed", is_flag=True, help="Also score a perturbed copy (evasion tricks) and compare.")
 @click.option("--cross-author", is_flag=True, help="Leave-one-writer-out evaluation (retrains 14 times; minutes).")
+@click.option("--contexts", "contexts", is_flag=True,
+              help="Also check the context input: group/post rows with and without their context, and "
+                   "group/post copies of private rows (third-party recall, not-collection kept).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               default=config.REPORTS_DIR / "metrics.json", show_default=True)
 @model_options
-def evaluate(split: str, perturbed: bool, cross_author: bool, output: Path, model, trust_model) -> None:
+def evaluate(split: str, perturbed: bool, cross_author: bool, contexts: bool, output: Path, model,
+             trust_model) -> None:
     """Metrics on the untouched test split, next to a keyword-rule baseline; writes reports/metrics.json.
 
     \b
@@ -324,6 +340,14 @@ def evaluate(split: str, perturbed: bool, cross_author: bool, output: Path, mode
     df["source_kind"] = df["source"].str.split(":").str[0]
     report = {"split": split, "model_info": clf.model_info, **run(clf, df, by=("channel", "source_kind"))}
     click.echo(format_report(report, split))
+    unsure = report["model"]["unsure"]
+    click.echo(f"unsure: {unsure['share_unsure']:.1%} of rows; primary accuracy {unsure['accuracy_sure']} on the "
+               f"others, {unsure['accuracy_unsure']} on the unsure ones")
+    if contexts:
+        from ..modeling.evaluate import evaluate_contexts
+
+        report["contexts"] = evaluate_contexts(clf, df)
+        click.echo("contexts: " + json.dumps(report["contexts"], ensure_ascii=False))
     if perturbed:
         from ..text.perturb import perturb_frame
 

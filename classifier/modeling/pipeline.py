@@ -52,6 +52,27 @@ def decode(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Default band for :func:`unsure` (logit units) when a model does not carry its own ``unsure_margin_``.
+UNSURE_MARGIN = 1.0
+
+
+def unsure(proba: np.ndarray, thresholds: np.ndarray, margin: float = UNSURE_MARGIN) -> np.ndarray:
+    """Rows whose tag set is not clear: "clearly" means at least ``margin`` away on the logit scale.
+
+    A row is unsure when some unlawful tag's calibrated score lies within ``margin`` of its
+    threshold (on either side: a tag just above is doubtful, and one just below is a near miss), or,
+    when no unlawful tag is on, when the lawful-reminder / not-collection choice of :func:`decode` is
+    decided by less than ``margin``. ``margin`` 1.0 is a factor e (2.7) in the odds, e.g. with a
+    threshold of 0.5 the band is 0.27–0.73.
+    """
+    proba = np.atleast_2d(proba)
+    d = logit(proba) - logit(thresholds)
+    near = (np.abs(d[:, _UNLAWFUL_IDX]) < margin).any(axis=1)
+    none = (d[:, _UNLAWFUL_IDX] < 0).all(axis=1)
+    close_call = none & (np.abs(d[:, _LR_IDX] - d[:, _NC_IDX]) < margin)
+    return near | close_call
+
+
 def _tags_of_bits(bits: int) -> tuple[str, ...]:
     on = {TAG_NAMES[i] for i in range(N_TAGS) if bits >> i & 1}
     return tuple(t for t in PRECEDENCE if t in on)
@@ -144,13 +165,16 @@ class MultiTagClassifier(ClassifierMixin, BaseEstimator):
 
 def build_pipeline(backend: str = "rjieba", C: float = 8.0, min_df: int = 2, n_features: int = 2**20,
                    char_ngram_range: tuple[int, int] = (1, 3), pinyin_ngram_range: tuple[int, int] = (2, 3),
-                   word_ngram_max: int = 2) -> Pipeline:
-    """The untrained model. ``min_df=2`` gives no weight to one-off strings (names, numbers)."""
+                   word_ngram_max: int = 2, concepts: bool = True) -> Pipeline:
+    """The untrained model. ``min_df=2`` gives no weight to one-off strings (names, numbers).
+
+    ``concepts``: add the domain lexicon's concept and context tokens (``text.lexicon``) to the n-grams.
+    """
     return Pipeline([
         ("normalize", TextNormalizer()),
         ("ngrams", NgramHasher(n_features=n_features, word_ngram_max=word_ngram_max, char_ngram_range=char_ngram_range,
                                pinyin_ngram_range=pinyin_ngram_range, backend=backend, user_words=load_user_words(),
-                               min_df=min_df)),
+                               min_df=min_df, concepts=concepts)),
         ("tfidf", TfidfTransformer(sublinear_tf=True)),
         ("clf", MultiTagClassifier(C=C)),
     ])

@@ -1,5 +1,19 @@
 """Training: choose C and thresholds on dev, refit on train+dev, evaluate on test, save with a manifest.
 
+Thresholds (``tune_thresholds``): per tag, the grid value with the best F1 on dev, where dev
+includes the real dev part when the corpus has one. For the unlawful tags only thresholds that keep
+the false-positive rate on everyday messages (dev rows labelled ``not_collection`` from SMS or chat,
+private context: bank notices, marketing, codes, personal chat) at or below ``MAX_EVERYDAY_FPR``
+are allowed, so that scoring a whole phone does not flag ordinary messages; when no grid value
+meets the bound, the one with the lowest everyday false-positive rate (then best F1) is used.
+
+The "unsure" band (``tune_unsure_margin``, see ``pipeline.unsure``): the smallest margin (logit
+units) at which the dev rows outside the band reach ``SURE_ACCURACY`` primary-label accuracy,
+capped at ``UNSURE_MARGIN_MAX``.
+
+Training rows carry their context (private message, group chat, public post: ``context``), and
+the training and dev splits get context copies (``modeling.context``).
+
 ``python -m classifier train`` rebuilds ``models/shipped`` from ``data/processed`` deterministically:
 the same data and library versions give a byte-identical model file.
 """
@@ -17,11 +31,13 @@ import pandas as pd
 from sklearn.metrics import f1_score
 
 from .. import __version__, config
-from ..labels import TAG_NAMES, UNLAWFUL_TAGS
+from ..labels import TAG_NAMES, UNLAWFUL_TAGS, primary_label
+from ..text.lexicon import LEXICON_PATH, PRIVATE
 from ..text.transcript import parse
+from .context import marked_texts, with_contexts
 from .dataset import file_sha256, load_split, tag_matrix
 from .evaluate import evaluate, tag_metrics
-from .pipeline import build_pipeline, decode
+from .pipeline import build_pipeline, decode, tags_of_rows, unsure
 from .predict import Classifier, sha256_file
 
 C_GRID = (2.0, 4.0, 8.0, 16.0)
@@ -39,14 +55,54 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-def tune_thresholds(Y: np.ndarray, proba: np.ndarray) -> np.ndarray:
-    """Per tag, the grid threshold with the best F1 on (dev) data; ties go to the middle of the best run."""
+#: Highest share of everyday messages (see the module docstring) one unlawful tag may flag on dev.
+MAX_EVERYDAY_FPR = 0.01
+SURE_ACCURACY = 0.95
+UNSURE_MARGIN_GRID = np.round(np.arange(0.25, 2.01, 0.25), 2)
+UNSURE_MARGIN_MAX = 2.0
+
+
+def everyday_rows(df: pd.DataFrame, contexts) -> np.ndarray:
+    """Dev rows that are everyday messages: ``not_collection``, SMS or chat, private context."""
+    return ((df["tags"] == "not_collection") & df["channel"].isin(["sms", "chat"])).to_numpy() & \
+        (np.asarray(contexts) == PRIVATE)
+
+
+def tune_thresholds(Y: np.ndarray, proba: np.ndarray, everyday: np.ndarray | None = None,
+                    max_everyday_fpr: float = MAX_EVERYDAY_FPR) -> np.ndarray:
+    """Per tag, the grid threshold with the best F1 on (dev) data; ties go to the middle of the best run.
+
+    With ``everyday`` (a mask of everyday messages), unlawful tags only take thresholds whose
+    false-positive rate on those rows is at most ``max_everyday_fpr`` (see the module docstring).
+    """
     th = np.full(len(TAG_NAMES), 0.5)
-    for j in range(len(TAG_NAMES)):
+    for j, tag in enumerate(TAG_NAMES):
         scores = np.array([f1_score(Y[:, j], proba[:, j] >= t, zero_division=0) for t in THRESHOLD_GRID])
+        if tag in UNLAWFUL_TAGS and everyday is not None and everyday.any():
+            fpr = np.array([(proba[everyday, j] >= t).mean() for t in THRESHOLD_GRID])
+            allowed = fpr <= max_everyday_fpr + 1e-12
+            if not allowed.any():
+                allowed = fpr <= fpr.min() + 1e-12
+            scores = np.where(allowed, scores, -1.0)
         best = np.flatnonzero(scores >= scores.max() - 1e-9)
         th[j] = THRESHOLD_GRID[best[len(best) // 2]]
     return th
+
+
+def tune_unsure_margin(df: pd.DataFrame, proba: np.ndarray, th: np.ndarray) -> tuple[float, dict]:
+    """The "unsure" band on dev (module docstring), and the dev figures for the manifest."""
+    true = np.array([primary_label(t.split(";")) for t in df["tags"]])
+    pred = np.array([t[0] for t in tags_of_rows(decode(proba, th))])
+    right = true == pred
+    chosen, stats = UNSURE_MARGIN_MAX, {}
+    for m in UNSURE_MARGIN_GRID:
+        flag = unsure(proba, th, float(m))
+        sure_acc = float(right[~flag].mean()) if (~flag).any() else 1.0
+        stats[str(m)] = {"share_unsure": round(float(flag.mean()), 4), "accuracy_sure": round(sure_acc, 4),
+                         "accuracy_unsure": round(float(right[flag].mean()), 4) if flag.any() else None}
+        if sure_acc >= SURE_ACCURACY and chosen == UNSURE_MARGIN_MAX:
+            chosen = float(m)
+    return chosen, stats
 
 
 TURN_THRESHOLD_MAX = 0.95
@@ -81,9 +137,10 @@ def tune_turn_thresholds(classifier: Classifier, dev: pd.DataFrame) -> np.ndarra
     return tth
 
 
-def _fit(train: pd.DataFrame, C: float, backend: str):
+def _fit(train: pd.DataFrame, C: float, backend: str, contexts=None):
     pipe = build_pipeline(backend=backend, C=C)
-    pipe.fit(train["text"].tolist(), tag_matrix(train["tags"]), clf__groups=train["group"].to_numpy())
+    pipe.fit(marked_texts(train, None if contexts is None else list(contexts)), tag_matrix(train["tags"]),
+             clf__groups=train["group"].to_numpy())
     return pipe
 
 
@@ -97,26 +154,36 @@ def train(processed_dir: Path = config.PROCESSED_DIR, out_dir: Path = config.SHI
     train_df, dev_df, test_df = (load_split(s, processed_dir) for s in ("train", "dev", "test"))
     if extra is not None and len(extra):
         train_df = pd.concat([train_df, extra], ignore_index=True)
-    Y_dev = tag_matrix(dev_df["tags"])
+    train_all, train_ctx = with_contexts(train_df)
+    dev_all, dev_ctx = with_contexts(dev_df)
+    dev_texts = marked_texts(dev_all, list(dev_ctx))
+    everyday = everyday_rows(dev_all, dev_ctx)
+    Y_dev = tag_matrix(dev_all["tags"])
     best = None
     for C in c_grid:
-        pipe = _fit(train_df, C, backend)
-        proba = pipe.predict_proba(dev_df["text"].tolist())
-        th = tune_thresholds(Y_dev, proba)
+        pipe = _fit(train_all, C, backend, train_ctx)
+        proba = pipe.predict_proba(dev_texts)
+        th = tune_thresholds(Y_dev, proba, everyday)
         f1 = tag_metrics(Y_dev, decode(proba, th))["macro_f1"]
         log(f"C={C:<5} dev macro-F1 {f1:.4f}")
         if best is None or f1 > best[0] + 1e-9:
-            best = (f1, C, th, pipe)
-    dev_f1, C, th, pipe = best
+            best = (f1, C, th, pipe, proba)
+    dev_f1, C, th, pipe, dev_proba = best
+    margin, unsure_stats = tune_unsure_margin(dev_all, dev_proba, th)
+    everyday_fpr = {t: round(float((dev_proba[everyday, j] >= th[j]).mean()), 4) if everyday.any() else None
+                    for j, t in enumerate(TAG_NAMES) if t in UNLAWFUL_TAGS}
     pipe.named_steps["clf"].thresholds_ = th
     clf = Classifier(pipe, {})
     tth = tune_turn_thresholds(clf, dev_df)
     log(f"chose C={C}; thresholds {dict(zip(TAG_NAMES, th.round(3).tolist(), strict=True))}; "
-        f"turn thresholds {dict(zip(TAG_NAMES, tth.round(3).tolist(), strict=True))}")
+        f"turn thresholds {dict(zip(TAG_NAMES, tth.round(3).tolist(), strict=True))}; unsure margin {margin}; "
+        f"dev everyday false-positive rate {everyday_fpr} on {int(everyday.sum())} rows")
     if refit:
-        pipe = _fit(pd.concat([train_df, dev_df], ignore_index=True), C, backend)
+        pipe = _fit(pd.concat([train_all, dev_all], ignore_index=True), C, backend,
+                    np.concatenate([train_ctx, dev_ctx]))
         pipe.named_steps["clf"].thresholds_ = th
         pipe.named_steps["clf"].turn_thresholds_ = tth
+    pipe.named_steps["clf"].unsure_margin_ = margin
     pipe.named_steps["clf"].compact()
     out_dir.mkdir(parents=True, exist_ok=True)
     model_path = out_dir / config.MODEL_FILE
@@ -134,9 +201,15 @@ def train(processed_dir: Path = config.PROCESSED_DIR, out_dir: Path = config.SHI
         "params": {"C": C, "refit_on_train_plus_dev": refit, "n_features": int(pipe.named_steps["clf"].n_features_in_)},
         "thresholds": dict(zip(TAG_NAMES, th.round(4).tolist(), strict=True)),
         "turn_thresholds": dict(zip(TAG_NAMES, tth.round(4).tolist(), strict=True)),
+        "threshold_rule": {"max_everyday_fpr": MAX_EVERYDAY_FPR, "dev_everyday_rows": int(everyday.sum()),
+                           "dev_everyday_fpr": everyday_fpr},
+        "unsure": {"margin": margin, "sure_accuracy_target": SURE_ACCURACY, "dev": unsure_stats},
+        "features": {"concepts": True, "lexicon_sha256": sha256_file(LEXICON_PATH),
+                     "contexts": ["private", "group", "post"]},
         "data": {
             "processed_sha256": file_sha256(processed_dir / f"{s}.csv" for s in ("train", "dev", "test")),
             "rows": {"train": len(train_df), "dev": len(dev_df), "test": len(test_df)},
+            "context_copies": {"train": len(train_all) - len(train_df), "dev": len(dev_all) - len(dev_df)},
             "extra_rows": 0 if extra is None else len(extra),
             "extra_sources": sorted({s.split(":")[1] for s in extra["source"]}) if extra is not None and len(extra)
             else [],

@@ -35,6 +35,10 @@ from ..files.tabular import (
 from ..labels import PRECEDENCE, TAG_NAMES, TAG_SEPARATOR, UNLAWFUL_TAGS
 from ..modeling.predict import MAX_CHARS  # longer cells: scored on their start, flagged
 from ..schema import BATCH_COLUMNS
+from ..text.lexicon import PRIVATE, ContextError, parse_context
+
+#: Input columns that give each row's context (private message, group chat, public post).
+CONTEXT_COLUMN_NAMES = ("context", "场景")
 
 CHUNK_ROWS = 300  # rows per task: bounds the workers' transient memory (peak < 400 MB in all on 1M rows)
 
@@ -51,7 +55,7 @@ EVIDENCE_SCOPES = {"unlawful": UNLAWFUL_TAGS, "all": TAG_NAMES, "none": ()}
 
 
 def score_texts(classifier, texts: Sequence[object], dates: Sequence[dt.date | None] | None = None,
-                evidence: str = "unlawful") -> list[list[object]]:
+                evidence: str = "unlawful", contexts: Sequence[str] | None = None) -> list[list[object]]:
     """Score messages; one list of ``schema.BATCH_COLUMNS`` values per input, in order.
 
     ``evidence``: which tags get evidence phrases: "unlawful" (harassment, threat, third-party
@@ -61,6 +65,7 @@ def score_texts(classifier, texts: Sequence[object], dates: Sequence[dt.date | N
     from ..legal.statutes import batch_citations
 
     dates = list(dates) if dates is not None else [None] * len(texts)
+    contexts = list(contexts) if contexts is not None else ["private"] * len(texts)
     out: list[list[object] | None] = [None] * len(texts)
     todo, todo_idx = [], []
     for i, t in enumerate(texts):
@@ -72,7 +77,7 @@ def score_texts(classifier, texts: Sequence[object], dates: Sequence[dt.date | N
             todo_idx.append(i)
     scope = EVIDENCE_SCOPES[evidence]
     preds = classifier.predict_many(todo, [dates[i] for i in todo_idx], explain_evidence="fast" if scope else False,
-                                    evidence_tags=scope)
+                                    evidence_tags=scope, contexts=[contexts[i] for i in todo_idx])
     for i, pred in zip(todo_idx, preds, strict=True):
         if pred.error:
             out[i] = [""] * (len(BATCH_COLUMNS) - 1) + [pred.error]
@@ -80,7 +85,7 @@ def score_texts(classifier, texts: Sequence[object], dates: Sequence[dt.date | N
         note = f"text longer than {MAX_CHARS} characters: scored on the first {MAX_CHARS}" if pred.truncated else ""
         out[i] = [pred.primary_label, TAG_SEPARATOR.join(pred.tags),
                   *(round(pred.scores[t], 4) for t in TAG_NAMES),
-                  batch_citations(pred), _evidence_cell(pred), note]
+                  batch_citations(pred), _evidence_cell(pred), "true" if pred.unsure else "false", note]
     return out  # type: ignore[return-value]
 
 
@@ -123,9 +128,9 @@ def _make_pool(n_workers: int, classifier, model_dir, trust: bool) -> ProcessPoo
                                initargs=(str(model_dir) if model_dir else None, trust))
 
 
-def _worker_score(texts: list, dates: list, evidence: str) -> list[list[object]]:
+def _worker_score(texts: list, dates: list, evidence: str, contexts: list | None = None) -> list[list[object]]:
     return score_texts(_WORKER_CLF, [str(t) if not isinstance(t, str) and t != "" else t for t in texts],
-                       dates, evidence)
+                       dates, evidence, contexts)
 
 
 # --- the run -------------------------------------------------------------------------------------
@@ -189,7 +194,8 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
               model_dir: str | None = None, trust_model: bool = False, workers: int | None = None,
               chunk_rows: int = CHUNK_ROWS, evidence: str = "unlawful", classifier=None,
               progress: Callable[[int, int | None], None] | None = None,
-              on_row: Callable[[int, Source, list, list], None] | None = None) -> Summary:
+              on_row: Callable[[int, Source, list, list], None] | None = None,
+              context_column: str | None = None) -> Summary:
     """Score ``input_path`` into ``output``; return the summary. Raises InputError for unusable input.
 
     ``classifier``: score in this process with this Classifier (tests, web); otherwise worker processes
@@ -208,13 +214,16 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
         src.notes.append(f"no header: taking {src.columns[text_idx]!r} as the text column (it has the most Chinese text)")
     date_idx = find_column(src.columns, date_column, DATE_COLUMN_NAMES, "date", input_path, required=date_column is not None)
     id_idx = find_column(src.columns, id_column, ID_COLUMN_NAMES, "id", input_path, required=id_column is not None)
-    src.roles = {"text": text_idx, "date": date_idx, "id": id_idx}
+    ctx_idx = find_column(src.columns, context_column, CONTEXT_COLUMN_NAMES, "context", input_path,
+                          required=context_column is not None)
+    src.roles = {"text": text_idx, "date": date_idx, "id": id_idx, "context": ctx_idx}
     summary = Summary(notes=list(src.notes))
     summary.notes.insert(0, f"read {src.format}" + (f", encoding {src.encoding}" if src.encoding else "") +
                          (f", delimiter {src.delimiter!r}" if src.delimiter else "") +
                          f"; text column {src.columns[text_idx]!r}" +
                          (f"; date column {src.columns[date_idx]!r}" if date_idx is not None else "") +
-                         (f"; id column {src.columns[id_idx]!r}" if id_idx is not None else ""))
+                         (f"; id column {src.columns[id_idx]!r}" if id_idx is not None else "") +
+                         (f"; context column {src.columns[ctx_idx]!r}" if ctx_idx is not None else ""))
     writer = Writer(output, fmt, list(src.columns) + _result_columns(src.columns),
                     delimiter=src.delimiter or ",")
     result_names = _result_columns(src.columns)
@@ -257,12 +266,12 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
         for row in _rows(src, text_idx):
             chunk.append(row)
             if len(chunk) >= chunk_rows:
-                pending.append((chunk, _submit(pool, classifier, chunk, text_idx, date_idx, evidence)))
+                pending.append((chunk, _submit(pool, classifier, chunk, text_idx, date_idx, evidence, ctx_idx)))
                 chunk = []
                 while len(pending) > 2 * max(n_workers, 1) or (pool is None and pending):
                     flush_one()
         if chunk:
-            pending.append((chunk, _submit(pool, classifier, chunk, text_idx, date_idx, evidence)))
+            pending.append((chunk, _submit(pool, classifier, chunk, text_idx, date_idx, evidence, ctx_idx)))
         while pending:
             flush_one()
         writer.close()
@@ -291,13 +300,23 @@ def _rows(src: Source, text_idx: int):
         yield fix_width(row, width, text_idx, src.delimiter or ",", src.stats)
 
 
-def _submit(pool, classifier, chunk: list, text_idx: int, date_idx: int | None, evidence: str):
+def _submit(pool, classifier, chunk: list, text_idx: int, date_idx: int | None, evidence: str,
+            ctx_idx: int | None = None):
+    contexts = None
+    if ctx_idx is not None:
+        contexts = []
+        for r in chunk:
+            try:
+                contexts.append(parse_context(r.values[ctx_idx]) if not r.error else PRIVATE)
+            except ContextError as e:  # the row is kept, unscored, with the reason
+                r.error = f"column {ctx_idx + 1}: {e}"
+                contexts.append(PRIVATE)
     texts = [r.values[text_idx] if not r.error else "" for r in chunk]
     dates = [parse_date(r.values[date_idx]) if date_idx is not None and not r.error else None for r in chunk]
     if pool is None:
         return score_texts(classifier, [str(t) if not isinstance(t, str) and t != "" else t for t in texts],
-                           dates, evidence)
-    return pool.submit(_worker_score, texts, dates, evidence)
+                           dates, evidence, contexts)
+    return pool.submit(_worker_score, texts, dates, evidence, contexts)
 
 
 def stderr_progress(quiet: bool, total_bytes: int | None = None) -> Callable[[int, int | None], None] | None:

@@ -186,7 +186,7 @@ def _syllables(docs: list[str], big: str | None = None) -> tuple[np.ndarray, np.
 
 _P = np.uint64(1_000_003)
 _DOMAIN = {"char": np.uint64(0x9E3779B97F4A7C15), "pinyin": np.uint64(0xC2B2AE3D27D4EB4F),
-           "word": np.uint64(0x165667B19E3779F9)}
+           "word": np.uint64(0x165667B19E3779F9), "concept": np.uint64(0xD6E8FEB86659FD93)}
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
@@ -230,7 +230,7 @@ class NgramHasher(TransformerMixin, BaseEstimator):
 
     def __init__(self, n_features: int = 2**20, word_ngram_max: int = 2, char_ngram_range: tuple[int, int] = (1, 3),
                  pinyin_ngram_range: tuple[int, int] = (2, 3), backend: str = "rjieba",
-                 user_words: tuple[str, ...] = (), min_df: int = 2):
+                 user_words: tuple[str, ...] = (), min_df: int = 2, concepts: bool = False):
         self.n_features = n_features
         self.word_ngram_max = word_ngram_max
         self.char_ngram_range = char_ngram_range
@@ -238,6 +238,7 @@ class NgramHasher(TransformerMixin, BaseEstimator):
         self.backend = backend
         self.user_words = user_words
         self.min_df = min_df
+        self.concepts = concepts
 
     def fit(self, X, y=None):
         if self.n_features & (self.n_features - 1):
@@ -266,6 +267,9 @@ class NgramHasher(TransformerMixin, BaseEstimator):
 
     def _counts(self, docs: list[str], positions: bool = False):
         docs = [d if isinstance(d, str) else "" for d in docs]
+        concept = _concept_occurrences(docs) if getattr(self, "concepts", False) else None
+        if concept is not None:
+            docs = concept[3]  # context markers blanked
         n_docs = len(docs)
         mask = self.n_features - 1
         big = DOC_SEP.join(docs)
@@ -305,6 +309,12 @@ class NgramHasher(TransformerMixin, BaseEstimator):
             parts_b.append(bb)
             parts_s.append(starts[ss])
             parts_e.append(ends[ss + kk - 1])
+        if concept is not None and len(concept[0]):
+            c_doc, c_id, c_span = concept[:3]
+            h = _mix(c_id.astype(np.uint64) ^ (_DOMAIN["concept"] + np.uint64(1)))
+            parts_b.append((h & np.uint64(mask)).astype(np.int64))
+            parts_s.append(doc_start[c_doc] + c_span[:, 0])
+            parts_e.append(doc_start[c_doc] + c_span[:, 1])
         bucket = np.concatenate(parts_b) if parts_b else np.zeros(0, np.int64)
         start = np.concatenate(parts_s) if parts_s else np.zeros(0, np.int64)
         doc = doc_of[start] if len(start) else np.zeros(0, np.int64)
@@ -315,6 +325,30 @@ class NgramHasher(TransformerMixin, BaseEstimator):
             return counts
         end = np.concatenate(parts_e) if parts_e else np.zeros(0, np.int64)
         return counts, {"doc": doc, "bucket": bucket, "start": start - doc_start[doc], "end": end - doc_start[doc]}
+
+
+def _concept_occurrences(docs: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Concept and context tokens (``lexicon.concept_spans``) of each doc: doc index, token id
+    (:func:`_word_id` of the token string), ``[start, end)`` spans; and the docs with context markers
+    blanked to a space (so the other n-grams are the same in every context). A token is hashed like a
+    word unigram, in its own domain: ``mix(id ^ (DOMAIN["concept"] + 1))``.
+    """
+    from .lexicon import MARKERS, concept_spans
+
+    doc_idx, ids, spans = [], [], []
+    blanked = list(docs)
+    for i, d in enumerate(docs):
+        for tok, a, b in concept_spans(d):
+            doc_idx.append(i)
+            ids.append(_CONCEPT_IDS.get(tok) or _CONCEPT_IDS.setdefault(tok, _word_id(tok)))
+            spans.append((a, b))
+        if d[:1] in MARKERS.values():
+            blanked[i] = " " + d[1:]
+    return (np.array(doc_idx, dtype=np.int64), np.array(ids, dtype=np.int64),
+            np.array(spans, dtype=np.int64).reshape(-1, 2), blanked)
+
+
+_CONCEPT_IDS: dict[str, int] = {}
 
 
 class _WordIds(dict):

@@ -42,7 +42,8 @@ def index(request: Request, clf: Classifier = Depends(get_classifier)) -> HTMLRe
 def classify(req: ClassifyRequest, clf: Classifier = Depends(get_classifier)) -> dict:
     """Classify one message (``text``) or many (``texts``): tags, scores, evidence, provisions, advice."""
     texts = [req.text] if req.text is not None else list(req.texts or [])
-    preds = clf.predict_many(texts, [req.date] * len(texts), explain_evidence=req.evidence)
+    preds = clf.predict_many(texts, [req.date] * len(texts), explain_evidence=req.evidence,
+                             contexts=[req.context] * len(texts))
     return {"results": [{**p.to_dict(), **attach(p), "model": clf.model_info} for p in preds]}
 
 

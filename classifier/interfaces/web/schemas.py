@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -18,6 +19,9 @@ class ClassifyRequest(BaseModel):
     texts: list[str] | None = Field(None, max_length=MAX_TEXTS, description=f"Up to {MAX_TEXTS} messages.")
     date: dt.date | None = Field(None, description="Date received (picks the law in force then); default: today.")
     evidence: bool = Field(True, description="Include evidence phrases (spans of the original text).")
+    context: Literal["private", "group", "post"] = Field(
+        "private", description="Where the message(s) were seen: a private message (default), a group chat, or a "
+                               "public post / comment / notice (a post about someone's debt tells others of it).")
 
     @model_validator(mode="after")
     def one_of(self) -> ClassifyRequest:
@@ -58,6 +62,8 @@ class Result(BaseModel):
     advice: dict
     disclaimer: str
     truncated: bool
+    unsure: bool
+    context: str
     date: str | None
     error: str | None
     model: dict
