@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -158,3 +160,56 @@ def test_thresholds_keep_everyday_false_positives_low():
     bound = tune_thresholds(Y, proba, everyday, max_everyday_fpr=0.01)
     assert (proba[everyday, j] >= bound[j]).mean() <= 0.01
     assert bound[j] >= free[j]
+
+
+# --- the context and unsure outputs, end to end with the small test model ---------------------------
+
+def test_batch_reads_a_context_column_and_writes_unsure(tmp_path, small_classifier):
+    import csv
+
+    from classifier.schema import BATCH_COLUMNS
+    from classifier.scoring.batch import run_batch
+
+    src = tmp_path / "in.csv"
+    rows = [["此人欠我司借款两万元至今未还", "post"], ["您的借款已逾期3天，请尽快还款。", "私聊"],
+            ["您的借款已逾期3天，请尽快还款。", "carrier pigeon"], ["明天见", ""]]
+    with open(src, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["短信内容", "场景"])
+        w.writerows(rows)
+    out = tmp_path / "out.csv"
+    summary = run_batch(str(src), str(out), classifier=small_classifier)
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        got = list(csv.reader(f))
+    assert got[0] == ["短信内容", "场景", *BATCH_COLUMNS]
+    res = [dict(zip(got[0], r, strict=True)) for r in got[1:]]
+    assert [r["短信内容"] for r in res] == [r[0] for r in rows]  # every row kept, in order
+    assert all(r["unsure"] in ("true", "false") for r in (res[0], res[1], res[3]))
+    assert res[2]["primary_label"] == "" and "unknown context 'carrier pigeon'" in res[2]["error"]
+    assert summary.errors == 1 and "context column '场景'" in summary.notes[0]
+
+
+def test_predict_reports_context_and_unsure(small_classifier):
+    text = "您的借款已逾期3天，请尽快还款。"
+    private = small_classifier.predict(text)
+    post = small_classifier.predict(text, context="post")
+    d = post.to_dict()
+    assert d["context"] == "post" and isinstance(d["unsure"], bool)
+    assert private.to_dict()["context"] == "private"
+    assert post.norm == private.norm  # reasons and evidence read the text without the marker
+
+
+def test_cli_context_option(small_pipeline, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from classifier.interfaces import cli as cli_mod
+    from classifier.modeling.predict import Classifier
+
+    monkeypatch.setattr(cli_mod, "_load_classifier",
+                        lambda *a, **k: Classifier(small_pipeline, {"model_id": "t", "sha256": "0" * 64}))
+    runner = CliRunner()
+    res = runner.invoke(cli_mod.cli, ["classify", "--json", "--context", "群聊", "您的借款已逾期3天"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output.splitlines()[0])["context"] == "group"
+    bad = runner.invoke(cli_mod.cli, ["classify", "--context", "pigeon", "x"])
+    assert bad.exit_code != 0 and "unknown context" in bad.output

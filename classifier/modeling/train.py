@@ -1,15 +1,15 @@
 """Training: choose C and thresholds on dev, refit on train+dev, evaluate on test, save with a manifest.
 
 Thresholds (``tune_thresholds``): per tag, the grid value with the best F1 on dev, where dev
-includes the real dev part when the corpus has one. For the unlawful tags only thresholds that keep
+includes the real dev parts when the corpus has them. For the unlawful tags only thresholds that keep
 the false-positive rate on everyday messages (dev rows labelled ``not_collection`` from SMS or chat,
-private context: bank notices, marketing, codes, personal chat) at or below ``MAX_EVERYDAY_FPR``
-are allowed, so that scoring a whole phone does not flag ordinary messages; when no grid value
+private context, not written hard negatives: the real everyday SMS and personal chat dev parts, and
+written bank notices, codes and chat) at or below ``MAX_EVERYDAY_FPR`` are allowed, so that scoring a whole phone does not flag ordinary messages; when no grid value
 meets the bound, the one with the lowest everyday false-positive rate (then best F1) is used.
 
 The "unsure" band (``tune_unsure_margin``, see ``pipeline.unsure``): the smallest margin (logit
-units) at which the dev rows outside the band reach ``SURE_ACCURACY`` primary-label accuracy,
-capped at ``UNSURE_MARGIN_MAX``.
+units) at which the dev rows outside the band reach ``SURE_ACCURACY`` primary-label accuracy while
+at most ``MAX_UNSURE_SHARE`` of dev is flagged; if no margin does both, the widest within that share.
 
 Training rows carry their context (private message, group chat, public post: ``context``), and
 the training and dev splits get context copies (``modeling.context``).
@@ -34,7 +34,7 @@ from .. import __version__, config
 from ..labels import TAG_NAMES, UNLAWFUL_TAGS, primary_label
 from ..text.lexicon import LEXICON_PATH, PRIVATE
 from ..text.transcript import parse
-from .context import marked_texts, with_contexts
+from .context import marked_texts, row_contexts, with_contexts
 from .dataset import file_sha256, load_split, tag_matrix
 from .evaluate import evaluate, tag_metrics
 from .pipeline import build_pipeline, decode, tags_of_rows, unsure
@@ -59,12 +59,14 @@ def library_versions() -> dict[str, str]:
 MAX_EVERYDAY_FPR = 0.01
 SURE_ACCURACY = 0.95
 UNSURE_MARGIN_GRID = np.round(np.arange(0.25, 2.01, 0.25), 2)
-UNSURE_MARGIN_MAX = 2.0
+MAX_UNSURE_SHARE = 0.15
 
 
 def everyday_rows(df: pd.DataFrame, contexts) -> np.ndarray:
-    """Dev rows that are everyday messages: ``not_collection``, SMS or chat, private context."""
-    return ((df["tags"] == "not_collection") & df["channel"].isin(["sms", "chat"])).to_numpy() & \
+    """Dev rows that are everyday messages: ``not_collection``, SMS or chat, private context, and not
+    a written hard negative (news, victims' posts and scams quoting collectors are left to F1)."""
+    hard = df["hard_negative"].astype(str).str.lower().eq("true") if "hard_negative" in df else False
+    return ((df["tags"] == "not_collection") & df["channel"].isin(["sms", "chat"]) & ~hard).to_numpy() & \
         (np.asarray(contexts) == PRIVATE)
 
 
@@ -94,15 +96,18 @@ def tune_unsure_margin(df: pd.DataFrame, proba: np.ndarray, th: np.ndarray) -> t
     true = np.array([primary_label(t.split(";")) for t in df["tags"]])
     pred = np.array([t[0] for t in tags_of_rows(decode(proba, th))])
     right = true == pred
-    chosen, stats = UNSURE_MARGIN_MAX, {}
+    chosen, stats = None, {}
+    within_cap = float(UNSURE_MARGIN_GRID[0])
     for m in UNSURE_MARGIN_GRID:
         flag = unsure(proba, th, float(m))
         sure_acc = float(right[~flag].mean()) if (~flag).any() else 1.0
         stats[str(m)] = {"share_unsure": round(float(flag.mean()), 4), "accuracy_sure": round(sure_acc, 4),
                          "accuracy_unsure": round(float(right[flag].mean()), 4) if flag.any() else None}
-        if sure_acc >= SURE_ACCURACY and chosen == UNSURE_MARGIN_MAX:
-            chosen = float(m)
-    return chosen, stats
+        if flag.mean() <= MAX_UNSURE_SHARE:
+            within_cap = float(m)
+            if chosen is None and sure_acc >= SURE_ACCURACY:
+                chosen = float(m)
+    return (chosen if chosen is not None else within_cap), stats
 
 
 TURN_THRESHOLD_MAX = 0.95
@@ -137,6 +142,18 @@ def tune_turn_thresholds(classifier: Classifier, dev: pd.DataFrame) -> np.ndarra
     return tth
 
 
+#: Real dev parts (``data/processed``, when the corpus has them): used to choose C, thresholds and the
+#: unsure band, never fitted on (the real test parts are only ever reported).
+REAL_DEV_FILES = ("real_dev.csv", "real_sms_dev.csv", "real_chat_dev.csv")
+
+
+def real_dev(processed_dir: Path) -> pd.DataFrame:
+    """The real dev parts present in ``processed_dir`` (empty frame if none)."""
+    parts = [pd.read_csv(processed_dir / f, encoding="utf-8", keep_default_na=False, dtype=str)
+             for f in REAL_DEV_FILES if (processed_dir / f).exists()]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
 def _fit(train: pd.DataFrame, C: float, backend: str, contexts=None):
     pipe = build_pipeline(backend=backend, C=C)
     pipe.fit(marked_texts(train, None if contexts is None else list(contexts)), tag_matrix(train["tags"]),
@@ -156,9 +173,12 @@ def train(processed_dir: Path = config.PROCESSED_DIR, out_dir: Path = config.SHI
         train_df = pd.concat([train_df, extra], ignore_index=True)
     train_all, train_ctx = with_contexts(train_df)
     dev_all, dev_ctx = with_contexts(dev_df)
-    dev_texts = marked_texts(dev_all, list(dev_ctx))
-    everyday = everyday_rows(dev_all, dev_ctx)
-    Y_dev = tag_matrix(dev_all["tags"])
+    real = real_dev(processed_dir)
+    tune = pd.concat([dev_all, real], ignore_index=True) if len(real) else dev_all
+    tune_ctx = np.concatenate([dev_ctx, row_contexts(real)]) if len(real) else dev_ctx
+    dev_texts = marked_texts(tune, list(tune_ctx))
+    everyday = everyday_rows(tune, tune_ctx)
+    Y_dev = tag_matrix(tune["tags"])
     best = None
     for C in c_grid:
         pipe = _fit(train_all, C, backend, train_ctx)
@@ -169,7 +189,7 @@ def train(processed_dir: Path = config.PROCESSED_DIR, out_dir: Path = config.SHI
         if best is None or f1 > best[0] + 1e-9:
             best = (f1, C, th, pipe, proba)
     dev_f1, C, th, pipe, dev_proba = best
-    margin, unsure_stats = tune_unsure_margin(dev_all, dev_proba, th)
+    margin, unsure_stats = tune_unsure_margin(tune, dev_proba, th)
     everyday_fpr = {t: round(float((dev_proba[everyday, j] >= th[j]).mean()), 4) if everyday.any() else None
                     for j, t in enumerate(TAG_NAMES) if t in UNLAWFUL_TAGS}
     pipe.named_steps["clf"].thresholds_ = th
@@ -210,6 +230,7 @@ def train(processed_dir: Path = config.PROCESSED_DIR, out_dir: Path = config.SHI
             "processed_sha256": file_sha256(processed_dir / f"{s}.csv" for s in ("train", "dev", "test")),
             "rows": {"train": len(train_df), "dev": len(dev_df), "test": len(test_df)},
             "context_copies": {"train": len(train_all) - len(train_df), "dev": len(dev_all) - len(dev_df)},
+            "real_dev_rows_for_tuning": len(real),
             "extra_rows": 0 if extra is None else len(extra),
             "extra_sources": sorted({s.split(":")[1] for s in extra["source"]}) if extra is not None and len(extra)
             else [],
