@@ -44,7 +44,7 @@ _COURT = re.compile(r"人民法院|仲裁委员会|本院|本会")
 
 #: Shares of eligible private training rows copied into each context (decided by a hash of the row id).
 COPY_SHARES = {POST: 0.2, GROUP: 0.1}
-NEGATIVE_COPY_SHARES = {POST: 0.1, GROUP: 0.05}
+NEGATIVE_COPY_SHARES = dict(COPY_SHARES)  # as many as debt copies: the context alone must not mean disclosure
 
 
 def row_context(row: dict | pd.Series) -> str:
