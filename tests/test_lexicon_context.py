@@ -213,3 +213,13 @@ def test_cli_context_option(small_pipeline, tmp_path, monkeypatch):
     assert json.loads(res.output.splitlines()[0])["context"] == "group"
     bad = runner.invoke(cli_mod.cli, ["classify", "--context", "pigeon", "x"])
     assert bad.exit_code != 0 and "unknown context" in bad.output
+
+
+def test_fast_evidence_spans_are_in_the_unmarked_text(small_classifier):
+    text = "老赖，再不还钱就爆你通讯录，明天公安上门"
+    for ctx in ("private", "post"):
+        pred = small_classifier.predict_many([text], explain_evidence="fast", contexts=[ctx])[0]
+        assert any(ev.phrases for ev in pred.evidence)
+        for ev in pred.evidence:
+            for p in ev.phrases:
+                assert pred.norm[p.start:p.end].strip() == p.text

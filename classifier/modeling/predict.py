@@ -9,7 +9,7 @@ import json
 import re
 import warnings
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import joblib
@@ -306,6 +306,8 @@ class Classifier:
             for pred in out:
                 for ev in pred.evidence:
                     ev.phrases = found.get(wanted[k], [])
+                    if norms[wanted[k][0]] != unmark(norms[wanted[k][0]]):  # spans in the text without the marker
+                        ev.phrases = [replace(p, start=p.start - 1, end=p.end - 1) for p in ev.phrases]
                     k += 1
         return out
 
