@@ -6,10 +6,10 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
+from classifier import config
 from classifier.labels import TAG_NAMES, validate_tags
 from classifier.modeling.dataset import load_split, tag_matrix
 from classifier.modeling.pipeline import MultiTagClassifier, build_pipeline, decode
-from classifier import config
 from classifier.modeling.predict import Classifier, ModelError, load_model
 
 
