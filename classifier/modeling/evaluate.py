@@ -60,7 +60,8 @@ def evaluate_predictions(df: pd.DataFrame, pred_tags: list[tuple[str, ...]], pro
 def unsure_metrics(df: pd.DataFrame, preds) -> dict:
     """How many predictions are flagged unsure, and the primary-label accuracy with and without the flag."""
     flag = np.array([bool(getattr(p, "unsure", False)) for p in preds])
-    right = np.array([primary_label(t.split(";")) == p.primary_label for t, p in zip(df["tags"], preds, strict=True)])
+    right = np.array([primary_label(t.split(";")) == primary_label(list(p.tags))
+                      for t, p in zip(df["tags"], preds, strict=True)])
     return {"share_unsure": round(float(flag.mean()), 4) if len(flag) else 0.0,
             "accuracy_sure": round(float(right[~flag].mean()), 4) if (~flag).any() else None,
             "accuracy_unsure": round(float(right[flag].mean()), 4) if flag.any() else None}
