@@ -223,3 +223,26 @@ def test_fast_evidence_spans_are_in_the_unmarked_text(small_classifier):
         for ev in pred.evidence:
             for p in ev.phrases:
                 assert pred.norm[p.start:p.end].strip() == p.text
+
+
+def test_web_api_and_scoring_core_take_the_context(small_classifier):
+    """The API's ``context`` field and ``score_texts(contexts=)`` reach the model; the same text in two
+    contexts is not merged by the repeated-text cache; ``unsure``/``context`` are in the JSON result."""
+    from fastapi.testclient import TestClient
+
+    from classifier.interfaces.web.app import create_app
+    from classifier.scoring.core import score_texts
+
+    text = "此人欠我司借款两万元至今未还，大家认清此人"
+    with TestClient(create_app(classifier=small_classifier), base_url="http://127.0.0.1") as client:
+        post = client.post("/api/classify", json={"text": text, "context": "post"}).json()["results"][0]
+        private = client.post("/api/classify", json={"text": text}).json()["results"][0]
+        bad = client.post("/api/classify", json={"text": text, "context": "mars"})
+    assert post["context"] == "post" and private["context"] == "private" and isinstance(post["unsure"], bool)
+    assert post["scores"] != private["scores"]
+    assert bad.status_code == 422
+    rows = score_texts(small_classifier, [text, text], contexts=["post", "private"])
+    assert [r.prediction.context for r in rows] == ["post", "private"]
+    assert rows[0].cells["score_third_party_contact"] == round(post["scores"]["third_party_contact"], 4)
+    assert rows[1].cells["score_third_party_contact"] == round(private["scores"]["third_party_contact"], 4)
+    assert rows[0].cells["unsure"] in ("true", "false")
