@@ -149,7 +149,7 @@ def run_spark(input_path: str, output: str, *, text_column: str | None = None, d
         text_col = columns[find_column(columns, text_column, TEXT_COLUMN_NAMES, "text", input_path)]
         d_idx = find_column(columns, date_column, DATE_COLUMN_NAMES, "date", input_path, required=date_column is not None)
         date_col = columns[d_idx] if d_idx is not None else None
-        from ..scoring.batch import CONTEXT_COLUMN_NAMES
+        from ..scoring.core import CONTEXT_COLUMN_NAMES
 
         c_idx = find_column(columns, None, CONTEXT_COLUMN_NAMES, "context", input_path, required=False)
         ctx_col = columns[c_idx] if c_idx is not None else None
