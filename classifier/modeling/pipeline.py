@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..labels import TAG_NAMES
 from ..text.features import NgramHasher, load_user_words
 from ..text.normalizer_step import TextNormalizer
-from .decoding import N_TAGS, UNLAWFUL_IDX, decode, logit, tags_of, tags_of_rows  # noqa: F401 (re-exported)
+from .decoding import N_TAGS, UNLAWFUL_IDX, UNSURE_MARGIN, decode, logit, tags_of, tags_of_rows, unsure  # noqa: F401 (re-exported)
 
 
 class MultiTagClassifier(ClassifierMixin, BaseEstimator):
@@ -110,13 +110,16 @@ class MultiTagClassifier(ClassifierMixin, BaseEstimator):
 
 def build_pipeline(backend: str = "rjieba", C: float = 8.0, min_df: int = 2, n_features: int = 2**20,
                    char_ngram_range: tuple[int, int] = (1, 3), pinyin_ngram_range: tuple[int, int] = (2, 3),
-                   word_ngram_max: int = 2) -> Pipeline:
-    """The untrained model. ``min_df=2`` gives no weight to one-off strings (names, numbers)."""
+                   word_ngram_max: int = 2, concepts: bool = True) -> Pipeline:
+    """The untrained model. ``min_df=2`` gives no weight to one-off strings (names, numbers).
+
+    ``concepts``: add the domain lexicon's concept and context tokens (``text.lexicon``) to the n-grams.
+    """
     return Pipeline([
         ("normalize", TextNormalizer()),
         ("ngrams", NgramHasher(n_features=n_features, word_ngram_max=word_ngram_max, char_ngram_range=char_ngram_range,
                                pinyin_ngram_range=pinyin_ngram_range, backend=backend, user_words=load_user_words(),
-                               min_df=min_df)),
+                               min_df=min_df, concepts=concepts)),
         ("tfidf", TfidfTransformer(sublinear_tf=True)),
         ("clf", MultiTagClassifier(C=C)),
     ])
