@@ -37,7 +37,7 @@ def decode(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     return out
 
 
-#: Default band for :func:`unsure` (logit units) when a model does not carry its own ``unsure_margin_``.
+#: Default band for :func:`unsure` (logit units) when a model does not carry its own ``unsure_margin``.
 UNSURE_MARGIN = 1.0
 
 

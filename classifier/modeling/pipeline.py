@@ -37,7 +37,8 @@ class MultiTagClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, C: float = 8.0, class_weight: str | None = "balanced", cv: int = 5,
-                 max_iter: int = 5000, random_state: int = 0, thresholds=None, turn_thresholds=None):
+                 max_iter: int = 5000, random_state: int = 0, thresholds=None, turn_thresholds=None,
+                 unsure_margin: float | None = None):
         self.C = C
         self.class_weight = class_weight
         self.cv = cv
@@ -45,6 +46,7 @@ class MultiTagClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.thresholds = thresholds
         self.turn_thresholds = turn_thresholds
+        self.unsure_margin = unsure_margin  # logit band around the thresholds where the answer is "unsure"
 
     def decision_thresholds(self, turn: bool = False) -> np.ndarray:
         """Per-tag thresholds as an array: ``thresholds`` (0.5 if unset), or for ``turn`` the turn ones."""

@@ -78,7 +78,7 @@ class Classifier:
     def unsure_margin(self) -> float:
         if self.runtime:
             return self.runtime.unsure_margin
-        return float(getattr(self.clf, "unsure_margin_", UNSURE_MARGIN))
+        return float(UNSURE_MARGIN if self.clf.unsure_margin is None else self.clf.unsure_margin)
 
     @property
     def reads_context(self) -> bool:

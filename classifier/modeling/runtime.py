@@ -100,7 +100,7 @@ def export_runtime(pipeline, out_dir: Path, model_id: str | None = None, version
             "concepts": bool(getattr(hasher, "concepts", False)),
             "lexicon_sha256": _sha256(LEXICON_PATH) if getattr(hasher, "concepts", False) else None,
         },
-        "unsure_margin": float(getattr(clf, "unsure_margin_", UNSURE_MARGIN)),
+        "unsure_margin": float(UNSURE_MARGIN if clf.unsure_margin is None else clf.unsure_margin),
         "tfidf": {"sublinear_tf": True, "norm": "l2", "smooth_idf": bool(tf["smooth_idf"])},
         "intercept": np.asarray(clf.intercept_, dtype=np.float64).tolist(),
         "calibration": np.asarray(clf.calibration_, dtype=np.float64).tolist(),

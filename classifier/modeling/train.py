@@ -222,8 +222,7 @@ def train(processed_dir: Path = config.PROCESSED_DIR, out_dir: Path = config.SHI
     if refit:
         pipe = _fit(pd.concat([train_all, dev_all], ignore_index=True), C, backend,
                     np.concatenate([train_ctx, dev_ctx]))
-    pipe.set_params(clf__thresholds=th, clf__turn_thresholds=tth)
-    pipe.named_steps["clf"].unsure_margin_ = margin
+    pipe.set_params(clf__thresholds=th, clf__turn_thresholds=tth, clf__unsure_margin=margin)
     pipe.named_steps["clf"].compact()
     out_dir.mkdir(parents=True, exist_ok=True)
     model_path = out_dir / config.MODEL_FILE
