@@ -17,16 +17,12 @@ also the web API's response model) and built by :func:`prediction_json` plus the
   empty for lawful reminders (unless their loan terms show illegal-debt markers) and non-collection
 - ``provision_groups``: the same provisions by group; ``legal_basis``: a lawful reminder's basis
 - ``advice``: what to do; ``disclaimer``: the not-legal-advice line
-- ``unsure``: true when no tag is clearly decided (a score within the model's margin of its
-  threshold; see ``modeling.pipeline.unsure``): the labels are still given, but a person should look
-- ``context``: where the message was seen, as given: "private" (default), "group" or "post"
 - ``model``: model id and sha256; ``error``: null, or why the message could not be scored
 
 Batch output adds exactly these columns (same names and meanings):
 ``primary_label``, ``tags`` (``;``-separated), ``score_<tag>`` for each tag, ``statutes`` (short
 citations of the top three provisions, with condition markers such as ``（限非法债务）``), ``evidence`` (``tag: phrase, phrase | tag: …``, with the turn for transcripts),
-``unsure`` ("true"/"false", see above), ``error`` (empty unless the row could not be scored).
-An input column named ``context`` or ``场景`` gives each row's context (private / group / post).
+``error`` (empty unless the row could not be scored).
 """
 
 from __future__ import annotations
@@ -40,7 +36,7 @@ from .labels import TAG_NAMES
 SCHEMA_VERSION = "1.0"
 
 SCORE_COLUMNS: tuple[str, ...] = tuple(f"score_{t}" for t in TAG_NAMES)
-BATCH_COLUMNS: tuple[str, ...] = ("primary_label", "tags", *SCORE_COLUMNS, "statutes", "evidence", "unsure", "error")
+BATCH_COLUMNS: tuple[str, ...] = ("primary_label", "tags", *SCORE_COLUMNS, "statutes", "evidence", "error")
 #: Suffix of a result column whose name the input already uses (an input ``tags`` column stays).
 CLASH_SUFFIX = "_cuishou"
 
@@ -73,8 +69,6 @@ def prediction_json(pred) -> dict:
                    "scored": t.scored, "tags": list(t.tags), "scores": {k: round(v, 4) for k, v in t.scores.items()}}
                   for t in pred.turns],
         "truncated": pred.truncated,
-        "unsure": bool(getattr(pred, "unsure", False)),
-        "context": getattr(pred, "context", "private"),
         "date": pred.date.isoformat() if pred.date else None,
         "error": pred.error,
     }
@@ -130,8 +124,6 @@ class Result(BaseModel):
     advice: dict[str, Any]
     disclaimer: str
     truncated: bool
-    unsure: bool = False
-    context: str = "private"
     date: str | None
     error: str | None
     model: dict[str, Any]

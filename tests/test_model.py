@@ -160,8 +160,8 @@ def test_thresholds_are_parameters_not_learned_state(small_pipeline, shipped):
     import copy
 
     clf = small_pipeline.named_steps["clf"]
-    assert {"thresholds", "turn_thresholds", "unsure_margin"} <= set(clf.get_params())
-    assert not any(hasattr(clf, a) for a in ("thresholds_", "turn_thresholds_", "unsure_margin_"))
+    assert {"thresholds", "turn_thresholds"} <= set(clf.get_params())
+    assert not hasattr(clf, "thresholds_") and not hasattr(clf, "turn_thresholds_")
     texts = ["老赖快还钱", "您的验证码是123456", "再不还就爆你通讯录"]
     pipe = copy.deepcopy(small_pipeline)
     assert not small_pipeline.predict(texts)[1, 2:].any()  # a verification code is not unlawful

@@ -85,10 +85,7 @@ def test_training_with_user_rows_fixes_a_systematic_error_and_never_touches_the_
     before, after = Classifier.load(base, trust=True), Classifier.load(local, trust=True)
     right = lambda clf: sum(p.tags == ("not_collection",) for p in clf.predict_many(held["text"].tolist()))  # noqa: E731
     assert len(held) >= 8
-    # the user's rows fix the error: a clear gain, or all held-out rows right (the base model with concept
-    # features already gets most of them)
-    assert right(after) > right(before), (right(before), right(after), len(held))
-    assert right(after) >= min(len(held), right(before) + 0.3 * len(held)), (right(before), right(after), len(held))
+    assert right(after) >= right(before) + 0.3 * len(held), (right(before), right(after), len(held))
     assert local.joinpath("manifest.json").read_text(encoding="utf-8").count('"extra_rows"') == 1
     shipped_after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in config.SHIPPED_MODEL_DIR.iterdir()}
     assert shipped_after == shipped_before

@@ -90,53 +90,6 @@ def test_kernel_features_equal_ngram_hasher(reference, runtime, test_texts):
     np.testing.assert_allclose(val, X.data, rtol=0, atol=1e-6)
 
 
-def _marked_norms(texts: list[str]) -> list[str]:
-    """The test split's normalized texts, every third as a group chat and every third as a public post."""
-    from classifier.text.lexicon import mark
-
-    return [mark(normalize(t), ("private", "group", "post")[i % 3]) for i, t in enumerate(texts)]
-
-
-def _reference_proba(pipeline, norms):
-    return dict(pipeline.steps)["clf"].predict_proba(_reference_tfidf(pipeline, norms))
-
-
-@pytest.mark.parametrize("path", ["kernels", "numpy"])
-def test_runtime_equals_sklearn_with_context_markers(reference, runtime, test_texts, monkeypatch, path):
-    """Concept and context tokens: the whole test split in private/group/post context, both runtime paths."""
-    assert runtime.concepts and dict(reference.steps)["ngrams"].concepts  # the shipped model reads concepts
-    if path == "numpy":
-        monkeypatch.setattr(rt_mod, "KERNEL_MIN_DOCS", 10**9)
-    norms = _marked_norms(test_texts)
-    np.testing.assert_allclose(runtime.proba(norms), _reference_proba(reference, norms), rtol=0, atol=1e-6)
-
-
-def test_kernel_features_equal_ngram_hasher_with_context_markers(reference, runtime, test_texts):
-    from classifier.modeling import kernels
-
-    norms = _marked_norms(test_texts)
-    X = _reference_tfidf(reference, norms)
-    doc, col, val = kernels.tfidf_entries(runtime.streams(norms), runtime)
-    keep = np.flatnonzero(runtime.col_of >= 0)
-    np.testing.assert_array_equal(doc, np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)))
-    np.testing.assert_array_equal(keep[col], X.indices)
-    np.testing.assert_allclose(val, X.data, rtol=0, atol=1e-6)
-
-
-def test_classifier_context_runtime_matches_pickle(test_texts):
-    texts = test_texts[:120]
-    contexts = [("private", "group", "post")[i % 3] for i in range(len(texts))]
-    fast = Classifier.load(config.SHIPPED_MODEL_DIR)
-    slow = Classifier.load(config.SHIPPED_MODEL_DIR, engine="pickle")
-    a = fast.predict_many(texts, explain_evidence=False, contexts=contexts)
-    b = slow.predict_many(texts, explain_evidence=False, contexts=contexts)
-    assert [p.tags for p in a] == [p.tags for p in b]
-    assert [p.unsure for p in a] == [p.unsure for p in b]
-    assert fast.unsure_margin == slow.unsure_margin
-    for p, q in zip(a, b, strict=True):
-        assert p.scores == pytest.approx(q.scores, abs=1e-6)
-
-
 _PIECES = [*"还钱你爸妈通讯录催收逾期死全家曝光 　，。！?abc123４５６😡🔪\u200b.-*~\n頭發", "huan qian", "tongxunlu",
            "ｈｕａｎ", "13812345678", "5000.00元", "www.x.cn", "爆.通.讯.录"]
 text_strategy = st.lists(st.one_of(st.sampled_from(_PIECES), st.characters(exclude_categories=("Cs",))),

@@ -52,11 +52,8 @@ def cli() -> None:
               help="Show every provision (not only the three most relevant), each with its exact text.")
 @click.option("--image", "images", multiple=True, type=click.Path(exists=True),
               help="A screenshot (PNG/JPG/WebP) or a folder of them: OCR, then classify each received message.")
-@click.option("--context", "context", default="private", show_default=True,
-              help="Where the message was seen: private (message to you), group (group chat) or post "
-                   "(public post, comment, notice). A post naming a debtor tells others about the debt.")
 @model_options
-def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evidence: bool, full: bool, images, context: str,
+def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evidence: bool, full: bool, images,
              model, trust_model) -> None:
     """Classify messages given as arguments, from stdin ('-'), or pasted one per line.
 
@@ -67,18 +64,12 @@ def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evide
       cuishou classify --whole - < call_transcript.txt
       cuishou classify --json "..."
       cuishou classify --image screenshot.png
-      cuishou classify --context post "此人欠我司借款两万元至今未还，大家认清此人"
       cuishou classify            (on a terminal: paste messages one per line, Ctrl-D to end)
     """
     from ..legal import legal_result
     from ..scoring.core import message_json, score_texts
-    from ..text.lexicon import ContextError, parse_context
     from .render import render_legal, render_prediction
 
-    try:
-        context = parse_context(context)
-    except ContextError as e:
-        raise click.BadParameter(str(e), param_hint="--context") from None
     clf = _load_classifier(model, trust_model)
     date = date_.date() if date_ else None
     if images:
@@ -88,8 +79,7 @@ def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evide
         return
 
     def emit(batch: list[str]) -> None:
-        for row in score_texts(clf, batch, [date] * len(batch), evidence="all", explain=not no_evidence,
-                               contexts=[context] * len(batch)):
+        for row in score_texts(clf, batch, [date] * len(batch), evidence="all", explain=not no_evidence):
             if as_json:
                 click.echo(json.dumps(message_json(row.prediction, clf.model_info), ensure_ascii=False))
             else:
@@ -180,11 +170,9 @@ def input_options(f):
 @click.option("--raw-cells", is_flag=True, expose_value=False, callback=lambda c, p, v: _raw_cells(v),
               help="CSV/TSV output: write cells starting with = + - @ as they are (default: prefixed with ' so "
                    "spreadsheets show them as text, not run them as formulas).")
-@click.option("--context-column", help="Column with each row's context: private, group or post "
-                                       "(default: a column named context or 场景, if any; else private).")
 @model_options
 def batch(input_paths, output, out_format, text_column, date_column, id_column, encoding, delimiter, no_header,
-          sheet, me, workers, evidence, engine, master, quiet, context_column, model, trust_model) -> None:
+          sheet, me, workers, evidence, engine, master, quiet, model, trust_model) -> None:
     """Score every row of a CSV/TSV/XLSX/JSON Lines/Parquet export; keep every row and column, add the results.
 
     Also reads screenshots (PNG/JPG/WebP: one, several, or a folder; one row per message bubble),
@@ -231,8 +219,7 @@ def batch(input_paths, output, out_format, text_column, date_column, id_column, 
         summary = run_batch(input_path, output, text_column=text_column, date_column=date_column, id_column=id_column,
                             encoding=encoding, delimiter=delimiter, no_header=no_header, sheet=sheet,
                             out_format=out_format, model_dir=model, trust_model=trust_model, workers=workers,
-                            evidence=evidence, progress=stderr_progress(quiet, size), me=me,
-                            context_column=context_column)
+                            evidence=evidence, progress=stderr_progress(quiet, size), me=me)
     except (InputError, ModelError) as e:
         raise click.ClickException(str(e)) from None
     if not quiet:
@@ -380,15 +367,11 @@ def review(input_path, output, n, seed, text_column, encoding, model, trust_mode
 @click.option("--split", type=click.Choice(["test", "dev"]), default="test", show_default=True)
 @click.option("--perturbed", is_flag=True, help="Also score a perturbed copy (evasion tricks) and compare.")
 @click.option("--cross-author", is_flag=True, help="Leave-one-writer-out evaluation (retrains 14 times; minutes).")
-@click.option("--contexts", "contexts", is_flag=True,
-              help="Also check the context input: group/post rows with and without their context, and "
-                   "group/post copies of private rows (third-party recall, not-collection kept).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               default=config.REPORTS_DIR / "metrics.json", show_default=True)
 @click.option("--no-real", is_flag=True, help="Skip the real sets (real collection test part, everyday SMS, chat).")
 @model_options
-def evaluate(split: str, perturbed: bool, cross_author: bool, contexts: bool, output: Path, no_real: bool, model,
-             trust_model) -> None:
+def evaluate(split: str, perturbed: bool, cross_author: bool, output: Path, no_real: bool, model, trust_model) -> None:
     """Metrics on the untouched test split, next to a keyword-rule baseline; writes reports/metrics.json.
 
     Also reports, each on its own, the real collection messages' test part (never trained on), real
@@ -409,14 +392,6 @@ def evaluate(split: str, perturbed: bool, cross_author: bool, contexts: bool, ou
     df["source_kind"] = df["source"].str.split(":").str[0]
     report = {"split": split, "model_info": clf.model_info, **run(clf, df, by=("channel", "source_kind"))}
     click.echo(format_report(report, split))
-    unsure = report["model"]["unsure"]
-    click.echo(f"unsure: {unsure['share_unsure']:.1%} of rows; primary accuracy {unsure['accuracy_sure']} on the "
-               f"others, {unsure['accuracy_unsure']} on the unsure ones")
-    if contexts:
-        from ..modeling.evaluate import evaluate_contexts
-
-        report["contexts"] = evaluate_contexts(clf, df)
-        click.echo("contexts: " + json.dumps(report["contexts"], ensure_ascii=False))
     if perturbed:
         from ..text.perturb import perturb_frame
 

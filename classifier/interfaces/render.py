@@ -6,7 +6,6 @@ from ..labels import TAG_BY_NAME, TAG_NAMES
 from ..modeling.results import Prediction, evidence_text
 
 _BAR = "█▉▊▋▌▍▎▏"
-_CONTEXT_ZH = {"group": "群聊", "post": "公开帖子/评论/公告"}
 
 
 def bar(p: float, width: int = 20) -> str:
@@ -22,11 +21,6 @@ def render_prediction(pred: Prediction, extra: dict | None = None, color: bool =
     top = TAG_BY_NAME[pred.primary_label]
     lines.append(f"主要标签 primary label: {top.zh} · {top.en} ({top.name})")
     lines.append("标签 tags: " + ", ".join(f"{TAG_BY_NAME[t].zh} {t}" for t in pred.tags))
-    if pred.context != "private":
-        lines.append(f"场景 context: {_CONTEXT_ZH.get(pred.context, pred.context)} ({pred.context})")
-    if pred.unsure:
-        lines.append("不确定 unsure: 没有哪个标签明显高于（或低于）其阈值，请人工判断 "
-                     "(no tag is clearly above or below its threshold: a person should look)")
     for t in TAG_NAMES:
         mark = "●" if t in pred.tags else " "
         lines.append(f"  {mark} {t:<20} {pred.scores[t]:5.2f} {bar(pred.scores[t])}")

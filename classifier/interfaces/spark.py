@@ -73,8 +73,7 @@ def _classifier_on_executor(model_name: str):
     return clf
 
 
-def make_scorer(model_name: str, text_col: str, date_col: str | None, evidence: str, names: list[str],
-                ctx_col: str | None = None
+def make_scorer(model_name: str, text_col: str, date_col: str | None, evidence: str, names: list[str]
                 ) -> Callable[[Iterator], Iterator]:
     """The ``mapInPandas`` function: pandas chunks in, the same chunks plus the result columns
     (``names``: ``schema.result_columns`` of the input's columns) out."""
@@ -88,8 +87,7 @@ def make_scorer(model_name: str, text_col: str, date_col: str | None, evidence: 
         for pdf in chunks:
             texts = pdf[text_col].where(pdf[text_col].notna(), "").tolist()
             dates = [parse_date(d) for d in pdf[date_col]] if date_col else None
-            contexts = [_context(c) for c in pdf[ctx_col]] if ctx_col else None
-            rows = score_texts(clf, texts, dates, evidence=evidence, contexts=contexts)
+            rows = score_texts(clf, texts, dates, evidence=evidence)
             res = pd.DataFrame([list(r.cells.values()) for r in rows], columns=names, index=pdf.index)
             for name, column in zip(names, BATCH_COLUMNS, strict=True):
                 if column in SCORE_COLUMNS:
@@ -97,16 +95,6 @@ def make_scorer(model_name: str, text_col: str, date_col: str | None, evidence: 
             yield pd.concat([pdf, res], axis=1)
 
     return score
-
-
-def _context(value) -> str:
-    """A row's context; unknown names are scored as private (Spark has no per-row error path for it)."""
-    from ..text.lexicon import PRIVATE, ContextError, parse_context
-
-    try:
-        return parse_context(value)
-    except ContextError:
-        return PRIVATE
 
 
 def run_spark(input_path: str, output: str, *, text_column: str | None = None, date_column: str | None = None,
@@ -149,10 +137,6 @@ def run_spark(input_path: str, output: str, *, text_column: str | None = None, d
         text_col = columns[find_column(columns, text_column, TEXT_COLUMN_NAMES, "text", input_path)]
         d_idx = find_column(columns, date_column, DATE_COLUMN_NAMES, "date", input_path, required=date_column is not None)
         date_col = columns[d_idx] if d_idx is not None else None
-        from ..scoring.core import CONTEXT_COLUMN_NAMES
-
-        c_idx = find_column(columns, None, CONTEXT_COLUMN_NAMES, "context", input_path, required=False)
-        ctx_col = columns[c_idx] if c_idx is not None else None
         if id_column:
             find_column(columns, id_column, (), "id", input_path)  # must exist
         else:  # a stable id: the row's position in the input
@@ -165,7 +149,7 @@ def run_spark(input_path: str, output: str, *, text_column: str | None = None, d
             out_fields.append(T.StructField(name, T.DoubleType() if c in SCORE_COLUMNS else T.StringType()))
         spark.sparkContext.addFile(str(model_path.resolve()), recursive=True)
         scored = df.select(*[F.col(c) for c in df.columns]).mapInPandas(
-            make_scorer(model_path.resolve().name, text_col, date_col, evidence, names, ctx_col), schema=T.StructType(out_fields))
+            make_scorer(model_path.resolve().name, text_col, date_col, evidence, names), schema=T.StructType(out_fields))
         writer = scored.write.mode("errorifexists")
         if fmt == "csv":
             writer.option("header", "true").option("escape", '"').csv(output)

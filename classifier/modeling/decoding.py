@@ -37,27 +37,6 @@ def decode(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     return out
 
 
-#: Default band for :func:`unsure` (logit units) when a model does not carry its own ``unsure_margin``.
-UNSURE_MARGIN = 1.0
-
-
-def unsure(proba: np.ndarray, thresholds: np.ndarray, margin: float = UNSURE_MARGIN) -> np.ndarray:
-    """Rows whose tag set is not clear: "clearly" means at least ``margin`` away on the logit scale.
-
-    A row is unsure when some unlawful tag's calibrated score lies within ``margin`` of its
-    threshold (on either side: a tag just above is doubtful, and one just below is a near miss), or,
-    when no unlawful tag is on, when the lawful-reminder / not-collection choice of :func:`decode` is
-    decided by less than ``margin``. ``margin`` 1.0 is a factor e (2.7) in the odds, e.g. with a
-    threshold of 0.5 the band is 0.27–0.73.
-    """
-    proba = np.atleast_2d(proba)
-    d = logit(proba) - logit(thresholds)
-    near = (np.abs(d[:, UNLAWFUL_IDX]) < margin).any(axis=1)
-    none = (d[:, UNLAWFUL_IDX] < 0).all(axis=1)
-    close_call = none & (np.abs(d[:, _LR_IDX] - d[:, _NC_IDX]) < margin)
-    return near | close_call
-
-
 def _tags_of_bits(bits: int) -> tuple[str, ...]:
     on = {TAG_NAMES[i] for i in range(N_TAGS) if bits >> i & 1}
     return tuple(t for t in PRECEDENCE if t in on)

@@ -57,62 +57,12 @@ def evaluate_predictions(df: pd.DataFrame, pred_tags: list[tuple[str, ...]], pro
     return out
 
 
-def unsure_metrics(df: pd.DataFrame, preds) -> dict:
-    """How many predictions are flagged unsure, and the primary-label accuracy with and without the flag."""
-    flag = np.array([bool(getattr(p, "unsure", False)) for p in preds])
-    right = np.array([primary_label(t.split(";")) == primary_label(list(p.tags))
-                      for t, p in zip(df["tags"], preds, strict=True)])
-    return {"share_unsure": round(float(flag.mean()), 4) if len(flag) else 0.0,
-            "accuracy_sure": round(float(right[~flag].mean()), 4) if (~flag).any() else None,
-            "accuracy_unsure": round(float(right[flag].mean()), 4) if flag.any() else None}
-
-
-def evaluate_contexts(classifier, df: pd.DataFrame) -> dict:
-    """The context input on a labelled split.
-
-    ``derived``: the split's group-chat and public-post rows (``context.row_context``) scored with
-    their context and as private messages. ``copies``: every eligible private row copied into a
-    group chat and a public post (labels by ``context.context_copies``): third-party recall on the
-    debt messages, and the share of not-collection copies that stay not-collection.
-    """
-    from .context import context_copies, row_contexts
-
-    out: dict = {}
-    ctx = np.array(row_contexts(df))
-    part = df[ctx != "private"]
-    if len(part):
-        texts = part["text"].tolist()
-        with_ctx = classifier.predict_many(texts, explain_evidence=False, contexts=list(ctx[ctx != "private"]))
-        without = classifier.predict_many(texts, explain_evidence=False)
-        out["derived"] = {"rows": len(part), **{
-            name: {**{k: v for k, v in evaluate_predictions(part, [p.tags for p in preds]).items()
-                      if k in ("macro_f1",)},
-                   "primary_accuracy": primary_metrics(part["tags"].tolist(), [p.tags for p in preds])["accuracy"]}
-            for name, preds in (("with_context", with_ctx), ("as_private", without))}}
-    copies = context_copies(df, every=True)
-    if len(copies):
-        preds = classifier.predict_many(copies["text"].tolist(), explain_evidence=False,
-                                        contexts=copies["context"].tolist())
-        tpc = copies["tags"].str.contains("third_party_contact").to_numpy()
-        got_tpc = np.array(["third_party_contact" in p.tags for p in preds])
-        nc = (copies["tags"] == "not_collection").to_numpy()
-        stays = np.array([p.primary_label == "not_collection" for p in preds])
-        out["copies"] = {
-            "debt_rows": int(tpc.sum()),
-            "third_party_recall": round(float(got_tpc[tpc].mean()), 4) if tpc.any() else None,
-            "not_collection_rows": int(nc.sum()),
-            "not_collection_kept": round(float(stays[nc].mean()), 4) if nc.any() else None,
-        }
-    return out
-
-
 def evaluate(classifier, df: pd.DataFrame, with_baseline: bool = True, by: Sequence[str] = ("channel",)) -> dict:
     """Full report for one split with the given ``Classifier`` (transcripts scored turn by turn)."""
     preds = classifier.predict_many(df["text"].tolist(), explain_evidence=False)
     pred_tags = [p.tags for p in preds]
     proba = np.array([[p.scores[t] for t in TAG_NAMES] for p in preds])
     report = {"model": evaluate_predictions(df, pred_tags, proba)}
-    report["model"]["unsure"] = unsure_metrics(df, preds)
     if with_baseline:
         report["keyword_baseline"] = evaluate_predictions(df, [baseline.predict_tags(t) for t in df["text"]])
     for col in by:

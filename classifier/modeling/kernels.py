@@ -58,9 +58,8 @@ def _char_break(x):
 
 @nb.njit(cache=True)
 def _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, wp, params, keep_bits, keep_rank,
-                out_col, out_start, out_end, cdoc, chash, cstart, cend, cq):
-    """Kept n-grams of document ``d``: fills the buffers, returns (count, next syllable index, next word index,
-    next concept index). Concept/context tokens (``cdoc``/``chash``: already hashed, by document) come last."""
+                out_col, out_start, out_end):
+    """Kept n-grams of document ``d``: fills the buffers, returns (count, next syllable index, next word index)."""
     c_lo, c_hi, p_lo, p_hi, w_hi, mask = params[0], params[1], params[2], params[3], params[4], params[5]
     a = doc_start[d]
     b = a + doc_len[d]
@@ -120,26 +119,15 @@ def _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, 
                 out_start[n] = wstart[i]
                 out_end[n] = wend[j]
                 n += 1
-    # concept and context tokens (text.lexicon), hashed in Python: only their column is looked up here
-    while cq < len(cdoc) and cdoc[cq] < d:
-        cq += 1
-    while cq < len(cdoc) and cdoc[cq] == d:
-        c = _column(chash[cq], mask, keep_bits, keep_rank)
-        if c >= 0:
-            out_col[n] = c
-            out_start[n] = cstart[cq]
-            out_end[n] = cend[cq]
-            n += 1
-        cq += 1
-    return n, sp, wp, cq
+    return n, sp, wp
 
 
 @nb.njit(cache=True)
-def _capacity(doc_len, n_syl, n_words, params, n_concepts=0):
+def _capacity(doc_len, n_syl, n_words, params):
     longest = 0
     for x in doc_len:
         longest = max(longest, x)
-    return longest * (params[1] + params[3] + params[4]) + n_syl * params[3] + n_words * params[4] + n_concepts + 16
+    return longest * (params[1] + params[3] + params[4]) + n_syl * params[3] + n_words * params[4] + 16
 
 
 @nb.njit(cache=True)
@@ -170,11 +158,10 @@ def _tfidf_runs(cols, n, idf, order, run_col, run_cnt, run_val):
 
 
 @nb.njit(cache=True)
-def _decision(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, cdoc, chash, cstart, cend, params, keep_bits,
-              keep_rank, idf, coef_t):
+def _decision(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, keep_bits, keep_rank, idf, coef_t):
     n_docs = len(doc_len)
     n_tags = coef_t.shape[1]
-    cap = _capacity(doc_len, len(syl), len(wid), params, len(cdoc))
+    cap = _capacity(doc_len, len(syl), len(wid), params)
     cols = np.empty(cap, np.int64)
     starts = np.empty(cap, np.int64)
     ends = np.empty(cap, np.int64)
@@ -185,10 +172,9 @@ def _decision(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, cdoc, cha
     no_order = np.empty(0, np.int64)
     sp = 0
     wp = 0
-    cq = 0
     for d in range(n_docs):
-        n, sp, wp, cq = _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, wp, params,
-                                    keep_bits, keep_rank, cols, starts, ends, cdoc, chash, cstart, cend, cq)
+        n, sp, wp = _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, wp, params,
+                                keep_bits, keep_rank, cols, starts, ends)
         cols[:n].sort()
         m = _tfidf_runs(cols, n, idf, no_order, run_col, run_cnt, run_val)
         # float32, summed in column order: what scipy does for the reference pipeline's float32 matrices
@@ -199,11 +185,10 @@ def _decision(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, cdoc, cha
 
 
 @nb.njit(cache=True)
-def _tfidf_entries(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, cdoc, chash, cstart, cend, params,
-                   keep_bits, keep_rank, idf):
+def _tfidf_entries(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, keep_bits, keep_rank, idf):
     """The TF-IDF matrix as ``(doc, column, value)`` entries, row by row in column order (for the equality tests)."""
     n_docs = len(doc_len)
-    cap = _capacity(doc_len, len(syl), len(wid), params, len(cdoc))
+    cap = _capacity(doc_len, len(syl), len(wid), params)
     cols = np.empty(cap, np.int64)
     starts = np.empty(cap, np.int64)
     ends = np.empty(cap, np.int64)
@@ -216,10 +201,9 @@ def _tfidf_entries(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, cdoc
     k = 0
     sp = 0
     wp = 0
-    cq = 0
     for d in range(n_docs):
-        n, sp, wp, cq = _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, wp, params,
-                                    keep_bits, keep_rank, cols, starts, ends, cdoc, chash, cstart, cend, cq)
+        n, sp, wp = _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, wp, params,
+                                keep_bits, keep_rank, cols, starts, ends)
         order = np.argsort(cols[:n])
         m = _tfidf_runs(cols, n, idf, order, run_col, run_cnt, run_val)
         if k + m > len(out_doc):
@@ -236,13 +220,13 @@ def _tfidf_entries(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, cdoc
 
 
 @nb.njit(cache=True)
-def _saliency(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, cdoc, chash, cstart, cend, params, keep_bits,
-              keep_rank, idf, coef_t, tags, docs):
+def _saliency(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, keep_bits, keep_rank, idf, coef_t, tags,
+              docs):
     total = 0
     for d in docs:
         total += doc_len[d]
     out = np.zeros((len(tags), total))
-    cap = _capacity(doc_len, len(syl), len(wid), params, len(cdoc))
+    cap = _capacity(doc_len, len(syl), len(wid), params)
     cols = np.empty(cap, np.int64)
     starts = np.empty(cap, np.int64)
     ends = np.empty(cap, np.int64)
@@ -251,11 +235,10 @@ def _saliency(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, cdoc, cha
     run_val = np.empty(cap, np.float32)
     sp = 0
     wp = 0
-    cq = 0
     off = 0
     for d in docs:  # increasing, so the syllable and word cursors only move forward
-        n, sp, wp, cq = _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, wp, params,
-                                    keep_bits, keep_rank, cols, starts, ends, cdoc, chash, cstart, cend, cq)
+        n, sp, wp = _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, wp, params,
+                                keep_bits, keep_rank, cols, starts, ends)
         order = np.argsort(cols[:n])
         _tfidf_runs(cols, n, idf, order, run_col, run_cnt, run_val)
         # walk the occurrences in column order, alongside the runs
@@ -283,26 +266,19 @@ def _params(model) -> np.ndarray:
                      model.word_max, model.n_features - 1], dtype=np.int64)
 
 
-def _concepts(s: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
-    """The concept/context token arrays of ``RuntimeModel.streams`` (empty for models without concepts)."""
-    if "cdoc" not in s:
-        return np.zeros(0, np.int64), np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return s["cdoc"], s["chash"], s["cstart"], s["cend"]
-
-
 def decision(s: dict[str, np.ndarray], model) -> np.ndarray:
     """Uncalibrated per-tag scores without the intercept (rows x tags)."""
     return _decision(s["cp"], s["doc_start"], s["doc_len"], s["syl"], s["syl_pos"], s["wid"], s["wstart"], s["wend"],
-                     *_concepts(s), _params(model), model.keep_bits, model.keep_rank, model.idf, model.coef_t)
+                     _params(model), model.keep_bits, model.keep_rank, model.idf, model.coef_t)
 
 
 def saliency(s: dict[str, np.ndarray], model, tags: np.ndarray, docs: np.ndarray) -> np.ndarray:
     """Per-character contributions of documents ``docs`` (increasing), (tags x their characters one after another)."""
     return _saliency(s["cp"], s["doc_start"], s["doc_len"], s["syl"], s["syl_pos"], s["wid"], s["wstart"], s["wend"],
-                     *_concepts(s), _params(model), model.keep_bits, model.keep_rank, model.idf, model.coef_t, tags, docs)
+                     _params(model), model.keep_bits, model.keep_rank, model.idf, model.coef_t, tags, docs)
 
 
 def tfidf_entries(s: dict[str, np.ndarray], model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(doc, kept column, value)`` of every non-zero TF-IDF entry."""
     return _tfidf_entries(s["cp"], s["doc_start"], s["doc_len"], s["syl"], s["syl_pos"], s["wid"], s["wstart"],
-                          s["wend"], *_concepts(s), _params(model), model.keep_bits, model.keep_rank, model.idf)
+                          s["wend"], _params(model), model.keep_bits, model.keep_rank, model.idf)

@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..labels import TAG_NAMES
 from ..text.features import NgramHasher, load_user_words
 from ..text.normalizer_step import TextNormalizer
-from .decoding import N_TAGS, UNLAWFUL_IDX, UNSURE_MARGIN, decode, logit, tags_of, tags_of_rows, unsure  # noqa: F401 (re-exported)
+from .decoding import N_TAGS, UNLAWFUL_IDX, decode, logit, tags_of, tags_of_rows  # noqa: F401 (re-exported)
 
 
 class MultiTagClassifier(ClassifierMixin, BaseEstimator):
@@ -37,8 +37,7 @@ class MultiTagClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, C: float = 8.0, class_weight: str | None = "balanced", cv: int = 5,
-                 max_iter: int = 5000, random_state: int = 0, thresholds=None, turn_thresholds=None,
-                 unsure_margin: float | None = None):
+                 max_iter: int = 5000, random_state: int = 0, thresholds=None, turn_thresholds=None):
         self.C = C
         self.class_weight = class_weight
         self.cv = cv
@@ -46,7 +45,6 @@ class MultiTagClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.thresholds = thresholds
         self.turn_thresholds = turn_thresholds
-        self.unsure_margin = unsure_margin  # logit band around the thresholds where the answer is "unsure"
 
     def decision_thresholds(self, turn: bool = False) -> np.ndarray:
         """Per-tag thresholds as an array: ``thresholds`` (0.5 if unset), or for ``turn`` the turn ones."""
@@ -112,16 +110,13 @@ class MultiTagClassifier(ClassifierMixin, BaseEstimator):
 
 def build_pipeline(backend: str = "rjieba", C: float = 8.0, min_df: int = 2, n_features: int = 2**20,
                    char_ngram_range: tuple[int, int] = (1, 3), pinyin_ngram_range: tuple[int, int] = (2, 3),
-                   word_ngram_max: int = 2, concepts: bool = True) -> Pipeline:
-    """The untrained model. ``min_df=2`` gives no weight to one-off strings (names, numbers).
-
-    ``concepts``: add the domain lexicon's concept and context tokens (``text.lexicon``) to the n-grams.
-    """
+                   word_ngram_max: int = 2) -> Pipeline:
+    """The untrained model. ``min_df=2`` gives no weight to one-off strings (names, numbers)."""
     return Pipeline([
         ("normalize", TextNormalizer()),
         ("ngrams", NgramHasher(n_features=n_features, word_ngram_max=word_ngram_max, char_ngram_range=char_ngram_range,
                                pinyin_ngram_range=pinyin_ngram_range, backend=backend, user_words=load_user_words(),
-                               min_df=min_df, concepts=concepts)),
+                               min_df=min_df)),
         ("tfidf", TfidfTransformer(sublinear_tf=True)),
         ("clf", MultiTagClassifier(C=C)),
     ])

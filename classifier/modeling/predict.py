@@ -9,7 +9,6 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +16,8 @@ import numpy as np
 from .. import config
 from ..files.digest import sha256_file
 from ..labels import TAG_NAMES
-from ..text.lexicon import mark, unmark
 from ..text.transcript import Transcript, parse
-from .decoding import UNLAWFUL_IDX, UNSURE_MARGIN, decode, tags_of, tags_of_rows, unsure
+from .decoding import UNLAWFUL_IDX, decode, tags_of, tags_of_rows
 from .explain import explain, explain_normalized, features_with_positions
 from .persistence import ModelError, load_model, load_runtime_manifest
 from .results import MAX_CHARS, Evidence, Phrase, Prediction, TurnResult, failed
@@ -75,19 +73,6 @@ class Classifier:
         return self.runtime.turn_thresholds if self.runtime else self.clf.decision_thresholds(turn=True)
 
     @property
-    def unsure_margin(self) -> float:
-        if self.runtime:
-            return self.runtime.unsure_margin
-        return float(UNSURE_MARGIN if self.clf.unsure_margin is None else self.clf.unsure_margin)
-
-    @property
-    def reads_context(self) -> bool:
-        """Whether the model was trained with context tokens (older models ignore the context)."""
-        if self.runtime:
-            return self.runtime.concepts
-        return bool(getattr(self.steps["ngrams"], "concepts", False))
-
-    @property
     def model_info(self) -> dict:
         return {"id": self.manifest.get("model_id"), "sha256": self.manifest.get("sha256")}
 
@@ -107,26 +92,20 @@ class Classifier:
             return self.runtime.proba(norms)
         return self.clf.predict_proba(self.steps["tfidf"].transform(self.steps["ngrams"].transform(norms)))
 
-    def predict(self, text: str, date: dt.date | None = None, explain_evidence: bool | str = True,
-                context: str = "private") -> Prediction:
-        return self.predict_many([text], [date], explain_evidence=explain_evidence, contexts=[context])[0]
+    def predict(self, text: str, date: dt.date | None = None, explain_evidence: bool | str = True) -> Prediction:
+        return self.predict_many([text], [date], explain_evidence=explain_evidence)[0]
 
     def predict_many(self, texts: Sequence[str], dates: Sequence[dt.date | None] | None = None,
                      explain_evidence: bool | str = True, evidence_tags: Collection[str] = TAG_NAMES,
-                     contexts: Sequence[str] | None = None) -> list[Prediction]:
+                     ) -> list[Prediction]:
         """Score messages; transcripts are scored as a whole and turn by turn (see ``transcript``).
-
-        ``contexts``: per message, where it was seen: "private" (default), "group" or "post"
-        (``text.lexicon.CONTEXTS``); the model reads it as a token.
 
         ``explain_evidence``: True or "full" gives evidence phrases as spans of the original text;
         "fast" computes them for all messages at once and reports them in normalized form (batch);
         False skips evidence. ``evidence_tags`` limits which tags get evidence.
         """
         dates = list(dates) if dates is not None else [None] * len(texts)
-        contexts = list(contexts) if contexts is not None else ["private"] * len(texts)
         units: list[str] = []
-        unit_ctx: list[str] = []
         plans: list[tuple[int, Transcript | None, int, int] | None] = []
         for text in texts:
             if not isinstance(text, str) or not text.strip():
@@ -141,11 +120,8 @@ class Classifier:
                 units.append(text)
             turns = tr.scored_turns() if tr is not None else ()
             units.extend(t.text for t in turns)
-            unit_ctx.extend([contexts[len(plans)]] * (1 + len(turns)))
             plans.append((whole_at, tr, whole_at + 1, whole_at + 1 + len(turns)))
         norms = self.normalize(units)
-        if self.reads_context and any(c != "private" for c in unit_ctx):
-            norms = [mark(n, c) for n, c in zip(norms, unit_ctx, strict=True)]
         features = None
         if not units:
             proba = np.zeros((0, len(TAG_NAMES)))
@@ -155,11 +131,10 @@ class Classifier:
         else:
             proba = self._proba(norms)
         decided = decode(proba, self.thresholds) if units else np.zeros((0, len(TAG_NAMES)), bool)
-        doubtful = unsure(proba, self.thresholds, self.unsure_margin) if units else np.zeros(0, bool)
         unit_tags = tags_of_rows(decided)
         out: list[Prediction] = []
         wanted: list[tuple[int, int]] = []  # (unit, tag) pairs to explain in one pass ("fast")
-        for text, date, plan, context in zip(texts, dates, plans, contexts, strict=True):
+        for text, date, plan in zip(texts, dates, plans, strict=True):
             if plan is None:
                 out.append(failed("empty text"))
                 continue
@@ -173,11 +148,8 @@ class Classifier:
                 pred, sources = self._combine(proba[whole_at], decided[whole_at], tr, proba[t0:t1], t0)
             pred.truncated = len(text) > MAX_CHARS
             pred.date = date
-            pred.context = context
-            # a transcript is unsure when its whole text is, unless a turn clearly earned a tag
-            pred.unsure = bool(doubtful[whole_at]) and not (tr is not None and tuple(pred.tags) != unit_tags[whole_at])
             pred.text = _SURROGATES.sub("\ufffd", text[:MAX_CHARS])
-            pred.norm = unmark(norms[whole_at])
+            pred.norm = norms[whole_at]
             if len(evidence_tags) < len(TAG_NAMES):
                 sources = {j: v for j, v in sources.items() if TAG_NAMES[j] in evidence_tags}
             if explain_evidence in (True, "full"):
@@ -192,8 +164,6 @@ class Classifier:
             for pred in out:
                 for ev in pred.evidence:
                     ev.phrases = found.get(wanted[k], [])
-                    if norms[wanted[k][0]] != unmark(norms[wanted[k][0]]):  # spans in the text without the marker
-                        ev.phrases = [replace(p, start=p.start - 1, end=p.end - 1) for p in ev.phrases]
                     k += 1
         return out
 

@@ -81,8 +81,6 @@ class Prediction:
     truncated: bool = False
     date: dt.date | None = None
     error: str | None = None
-    unsure: bool = False  # no tag clearly above (or below) its threshold: see decoding.unsure
-    context: str = "private"
     text: str = field(default="", repr=False)  # kept for evidence and reasons; never serialized
     norm: str = field(default="", repr=False)  # normalized text of the scored part (collector turns)
 

@@ -25,21 +25,16 @@ from pathlib import Path
 import numpy as np
 
 from ..labels import TAG_NAMES
-from ..text.lexicon import LEXICON_PATH
 from ..text.ngram_core import (
-    _DOMAIN,
     _WORD_IDS,
     BACKENDS,
     DOC_SEP,
-    _concept_occurrences,
-    _mix,
     _ngram_hashes,
     _syllables,
     _tokenizer,
 )
 from ..text.normalize import normalize
 from ..text.normalize_batch import normalize_many
-from .decoding import UNSURE_MARGIN
 
 FORMAT = "cuishou-runtime/1"
 RUNTIME_JSON = "runtime.json"
@@ -96,11 +91,7 @@ def export_runtime(pipeline, out_dir: Path, model_id: str | None = None, version
             "backend": hasher.backend,
             "user_words": list(hasher.user_words),
             "min_df": int(hasher.min_df),
-            # concept/context tokens from the lexicon (text.lexicon); the runtime refuses another lexicon file
-            "concepts": bool(getattr(hasher, "concepts", False)),
-            "lexicon_sha256": _sha256(LEXICON_PATH) if getattr(hasher, "concepts", False) else None,
         },
-        "unsure_margin": float(UNSURE_MARGIN if clf.unsure_margin is None else clf.unsure_margin),
         "tfidf": {"sublinear_tf": True, "norm": "l2", "smooth_idf": bool(tf["smooth_idf"])},
         "intercept": np.asarray(clf.intercept_, dtype=np.float64).tolist(),
         "calibration": np.asarray(clf.calibration_, dtype=np.float64).tolist(),
@@ -153,14 +144,6 @@ def _check_spec(spec: object) -> dict:
     wmax = feat.get("word_ngram_max")
     if not isinstance(wmax, int) or not 1 <= wmax <= 8:
         raise RuntimeModelError("runtime.json: word_ngram_max must be 1..8")
-    if not isinstance(feat.get("concepts", False), bool):
-        raise RuntimeModelError("runtime.json: concepts must be true or false")
-    if feat.get("concepts") and feat.get("lexicon_sha256") != _sha256(LEXICON_PATH):
-        raise RuntimeModelError(f"runtime.json: the model was trained with another concept lexicon than {LEXICON_PATH}; "
-                                "retrain it or use the lexicon.json it was trained with")
-    margin = spec.get("unsure_margin", UNSURE_MARGIN)
-    if not isinstance(margin, (int, float)) or not 0 <= margin <= 20:
-        raise RuntimeModelError("runtime.json: unsure_margin must be a number 0..20")
     _int_pair(feat.get("char_ngram_range"), "char_ngram_range")
     _int_pair(feat.get("pinyin_ngram_range"), "pinyin_ngram_range")
     if spec.get("tfidf", {}).get("norm") != "l2" or spec.get("tfidf", {}).get("sublinear_tf") is not True:
@@ -205,8 +188,6 @@ class RuntimeModel:
         self.word_max = feat["word_ngram_max"]
         self.backend = feat["backend"]
         self.user_words = tuple(feat["user_words"])
-        self.concepts = bool(feat.get("concepts", False))
-        self.unsure_margin = float(spec.get("unsure_margin", UNSURE_MARGIN))
         n_tags = len(TAG_NAMES)
         self.intercept = _floats(spec, "intercept", (n_tags,))
         self.calibration = _floats(spec, "calibration", (n_tags, 2))
@@ -313,11 +294,6 @@ class RuntimeModel:
     def streams(self, docs: Sequence[str]) -> dict[str, np.ndarray]:
         """Code points, syllables and word ids of the batch joined by ``DOC_SEP``, with positions."""
         docs = [d if isinstance(d, str) else "" for d in docs]
-        if self.concepts:  # concept/context tokens as NgramHasher: hashed like word unigrams in their own domain
-            c_doc, c_id, c_span, docs = _concept_occurrences(docs)
-            c_hash = _mix(c_id.astype(np.uint64) ^ (_DOMAIN["concept"] + np.uint64(1)))
-        else:
-            c_doc, c_hash, c_span = np.zeros(0, np.int64), np.zeros(0, np.uint64), np.zeros((0, 2), np.int64)
         big = DOC_SEP.join(docs)
         lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
         doc_start = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
@@ -334,10 +310,7 @@ class RuntimeModel:
         kept = tok_id != 0
         return {"cp": cp, "doc_start": doc_start, "doc_len": lengths,
                 "syl": np.ascontiguousarray(syl, dtype=np.int64), "syl_pos": np.ascontiguousarray(syl_pos, dtype=np.int64),
-                "wid": tok_id[kept], "wstart": tok_start[kept], "wend": (tok_start + tok_len)[kept],
-                "cdoc": np.ascontiguousarray(c_doc, dtype=np.int64), "chash": np.ascontiguousarray(c_hash, dtype=np.uint64),
-                "cstart": np.ascontiguousarray(doc_start[c_doc] + c_span[:, 0], dtype=np.int64),
-                "cend": np.ascontiguousarray(doc_start[c_doc] + c_span[:, 1], dtype=np.int64)}
+                "wid": tok_id[kept], "wstart": tok_start[kept], "wend": (tok_start + tok_len)[kept]}
 
     def _occurrences(self, s: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
         """Every kept n-gram occurrence: ``(doc, column, start, end)`` (start/end in the joined string)."""
@@ -354,8 +327,6 @@ class RuntimeModel:
         wid, ws, we = s["wid"], s["wstart"], s["wend"]
         b, st, sz = _ngram_hashes(wid, wid < 0, 1, self.word_max, "word", mask)
         parts.extend((bb, ws[ss], we[ss + kk - 1]) for bb, ss, kk in zip(b, st, sz, strict=True))
-        if len(s["chash"]):
-            parts.append(((s["chash"] & np.uint64(mask)).astype(np.int64), s["cstart"], s["cend"]))
         bucket = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
         start = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
         end = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int64)
@@ -363,10 +334,6 @@ class RuntimeModel:
         ok = col >= 0
         start, end, col = start[ok], end[ok], col[ok]
         doc = np.searchsorted(s["doc_start"], start, side="right") - 1
-        if len(s["chash"]):  # a spanless token of an empty doc starts where the next doc starts: use its own doc
-            n_c = len(s["chash"])
-            c_ok = ok[-n_c:]
-            doc[len(doc) - int(c_ok.sum()):] = s["cdoc"][c_ok]
         return doc, col.astype(np.int64), start, end
 
     def _tfidf(self, doc: np.ndarray, col: np.ndarray, n_docs: int):

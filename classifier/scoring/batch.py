@@ -18,15 +18,7 @@ from ..files.messages import NOT_SCORED, SENT_NOTE
 from ..files.tabular import InputError, Source, Writer, arrow_schema, output_format
 from ..labels import PRECEDENCE
 from ..schema import BATCH_COLUMNS, SCORE_COLUMNS, result_columns
-from .core import (
-    CHUNK_ROWS,
-    ScoredRow,
-    describe_input,
-    open_input,
-    score_rows,
-    score_texts,
-    scorer,
-)
+from .core import CHUNK_ROWS, ScoredRow, describe_input, open_input, score_rows, score_texts, scorer
 
 
 @dataclass
@@ -96,8 +88,7 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
               no_header: bool = False, sheet: str | None = None, out_format: str | None = None,
               model_dir: str | None = None, trust_model: bool = False, workers: int | None = None,
               chunk_rows: int = CHUNK_ROWS, evidence: str = "unlawful", classifier=None,
-              progress: Callable[[int, int | None], None] | None = None, me: str | None = None,
-              context_column: str | None = None) -> Summary:
+              progress: Callable[[int, int | None], None] | None = None, me: str | None = None) -> Summary:
     """Score ``input_path`` into ``output``; return the summary. Raises InputError for unusable input.
 
     ``classifier``: score in this process with this Classifier (tests, web); otherwise worker processes
@@ -110,7 +101,6 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
         raise InputError(f"{output}: refusing to overwrite the input file; choose another -o")
     fmt = output_format(output, out_format)
     src = open_input(input_path, text_column=text_column, date_column=date_column, id_column=id_column,
-                     context_column=context_column,
                      encoding=encoding, delimiter=delimiter, no_header=no_header, sheet=sheet, me=me)
     summary = Summary(notes=[describe_input(src), *src.notes])
     names = result_columns(src.columns)

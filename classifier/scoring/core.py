@@ -42,11 +42,7 @@ from ..files.tabular import (
 from ..labels import TAG_NAMES, TAG_SEPARATOR, UNLAWFUL_TAGS
 from ..modeling.results import MAX_CHARS, Prediction, evidence_text, failed
 from ..schema import BATCH_COLUMNS, prediction_json
-from ..text.lexicon import PRIVATE, ContextError, parse_context
 from .unique import ResultCache, predict_unique
-
-#: Input columns that give each row's context (private message, group chat, public post).
-CONTEXT_COLUMN_NAMES = ("context", "场景")
 
 CHUNK_ROWS = 300  # rows per task: bounds the workers' transient memory (peak < 400 MB in all on 1M rows)
 #: Which tags get evidence phrases: the unlawful ones (the rows someone must act on), all, or none.
@@ -93,7 +89,7 @@ class ScoredRow:
 
 def open_input(path: str, *, text_column: str | None = None, date_column: str | None = None,
                id_column: str | None = None, sender_column: str | None = None, me: str | None = None,
-               context_column: str | None = None, **read_options) -> Source:
+               **read_options) -> Source:
     """Open an export and find its columns (``Source.roles``: text, date, id, sender, direction). Raises InputError.
 
     A named column must exist; unnamed ones are found by their usual names (see files.tabular).
@@ -115,8 +111,6 @@ def open_input(path: str, *, text_column: str | None = None, date_column: str | 
         "sender": find_column(src.columns, sender_column, SENDER_COLUMN_NAMES, "sender", path,
                               required=sender_column is not None),
         "direction": find_column(src.columns, None, DIRECTION_COLUMN_NAMES, "direction", path, required=False),
-        "context": find_column(src.columns, context_column, CONTEXT_COLUMN_NAMES, "context", path,
-                               required=context_column is not None),
     }
     if me and src.roles["sender"] is None:
         raise InputError(f"{path}: --me needs a sender column (name it with --sender-column)")
@@ -159,15 +153,13 @@ def _cells(pred: Prediction) -> list[object]:
         return _error_cells(pred.error)
     note = f"text longer than {MAX_CHARS} characters: scored on the first {MAX_CHARS}" if pred.truncated else ""
     return [pred.primary_label, TAG_SEPARATOR.join(pred.tags), *(round(pred.scores[t], 4) for t in TAG_NAMES),
-            batch_citations(pred), " | ".join(evidence_text(ev) for ev in pred.evidence),
-            "true" if pred.unsure else "false", note]
+            batch_citations(pred), " | ".join(evidence_text(ev) for ev in pred.evidence), note]
 
 
 def _predict(classifier, texts: Sequence[object], dates: Sequence[dt.date | None] | None, evidence: str,
-             explain: str | bool, contexts: Sequence[str] | None = None) -> list[tuple[list[object], Prediction]]:
+             explain: str | bool) -> list[tuple[list[object], Prediction]]:
     """Cells and prediction of each text, in order; unscorable cells get an error, not a score."""
     dates = list(dates) if dates is not None else [None] * len(texts)
-    contexts = list(contexts) if contexts is not None else [PRIVATE] * len(texts)
     texts = [str(t) if not isinstance(t, str) and t not in (None, "") else t for t in texts]
     out: list[tuple[list[object], Prediction] | None] = [None] * len(texts)
     todo: list[int] = []
@@ -180,12 +172,10 @@ def _predict(classifier, texts: Sequence[object], dates: Sequence[dt.date | None
     scope = EVIDENCE_SCOPES[evidence]
     if explain == "fast":  # batch: each distinct normalized text scored (and explained) once
         preds = predict_unique(classifier, [texts[i] for i in todo], [dates[i] for i in todo], evidence_tags=scope,
-                               explain=bool(scope), cache=_RESULT_CACHES.setdefault(classifier, ResultCache()),
-                               contexts=[contexts[i] for i in todo])
+                               explain=bool(scope), cache=_RESULT_CACHES.setdefault(classifier, ResultCache()))
     else:
         preds = classifier.predict_many([texts[i] for i in todo], [dates[i] for i in todo],
-                                        explain_evidence=explain if scope else False, evidence_tags=scope,
-                                        contexts=[contexts[i] for i in todo])
+                                        explain_evidence=explain if scope else False, evidence_tags=scope)
     built: dict[int, list[object]] = {}  # rows with the same text and date share one Prediction: build cells once
     for i, pred in zip(todo, preds, strict=True):
         cells = built.get(id(pred))
@@ -196,19 +186,17 @@ def _predict(classifier, texts: Sequence[object], dates: Sequence[dt.date | None
 
 
 def score_texts(classifier, texts: Sequence[object], dates: Sequence[dt.date | None] | None = None, *,
-                evidence: str = "unlawful", explain: str | bool = "fast",
-                contexts: Sequence[str] | None = None) -> list[ScoredRow]:
+                evidence: str = "unlawful", explain: str | bool = "fast") -> list[ScoredRow]:
     """Score plain texts; one :class:`ScoredRow` per text, in order (``row_number`` from 1).
 
     ``evidence``: which tags get evidence phrases ("unlawful", "all" or "none"). ``explain``: "fast"
     gives them in normalized form for a whole chunk at once (batch), True/"full" as spans of the
     original text (classify, web, report). Non-text, empty and undecodable cells get an ``error``.
-    ``contexts``: per text, "private" (default), "group" or "post" (``text.lexicon``).
     """
     dates = list(dates) if dates is not None else [None] * len(texts)
     return [ScoredRow(i + 1, [t], t, dict(zip(BATCH_COLUMNS, cells, strict=True)), pred, date=d)
             for i, (t, d, (cells, pred)) in enumerate(zip(texts, dates, _predict(classifier, texts, dates, evidence,
-                                                                                    explain, contexts), strict=True))]
+                                                                                    explain), strict=True))]
 
 
 def message_json(pred: Prediction, model_info: dict) -> dict:
@@ -231,9 +219,9 @@ def _worker_init(model_dir: str | None, trust: bool) -> None:
         _WORKER_CLF = Classifier.load(model_dir, trust=trust)
 
 
-def _worker_score(texts: list, dates: list, evidence: str, contexts: list | None = None) -> list[list[object]]:
+def _worker_score(texts: list, dates: list, evidence: str) -> list[list[object]]:
     # only the cells travel back: a Prediction is much larger to pickle, and batch needs only cells
-    return [cells for cells, _ in _predict(_WORKER_CLF, texts, dates, evidence, "fast", contexts)]
+    return [cells for cells, _ in _predict(_WORKER_CLF, texts, dates, evidence, "fast")]
 
 
 @dataclass
@@ -302,7 +290,7 @@ def score_rows(src: Source, scoring: Scorer | object, *, evidence: str = "unlawf
     """
     run = scoring if isinstance(scoring, Scorer) else Scorer(scoring)
     roles = src.roles
-    text_idx, date_idx, ctx_idx = roles["text"], roles.get("date"), roles.get("context")
+    text_idx, date_idx = roles["text"], roles.get("date")
     width = len(src.columns)
     pending: deque[_Chunk] = deque()
     row_number = 0
@@ -311,21 +299,11 @@ def score_rows(src: Source, scoring: Scorer | object, *, evidence: str = "unlawf
         texts = [r.values[text_idx] if not r.error and not r.skip else "" for r in rows]
         whens = [parse_datetime(r.values[date_idx]) if date_idx is not None and not r.error else None for r in rows]
         dates = [w.date() if w else None for w in whens]
-        contexts = None
-        if ctx_idx is not None:
-            contexts = []
-            for k, r in enumerate(rows):
-                try:
-                    contexts.append(parse_context(r.values[ctx_idx]) if not r.error and not r.skip else PRIVATE)
-                except ContextError as e:  # the row is kept, unscored, with the reason
-                    r.error = f"column {src.columns[ctx_idx]!r}: {e}"
-                    texts[k] = ""
-                    contexts.append(PRIVATE)
         chunk = _Chunk(rows, texts, dates, whens)
         if run.pool is not None:
-            chunk.result = run.pool.submit(_worker_score, texts, dates, evidence, contexts)
+            chunk.result = run.pool.submit(_worker_score, texts, dates, evidence)
         else:
-            chunk.result = _predict(run.classifier, texts, dates, evidence, explain, contexts)
+            chunk.result = _predict(run.classifier, texts, dates, evidence, explain)
         return chunk
 
     def drain(chunk: _Chunk) -> Iterator[ScoredRow]:

@@ -13,15 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import replace
 
 import numpy as np
 
 from ..labels import TAG_NAMES
-from ..modeling.decoding import decode, tags_of_rows, unsure
+from ..modeling.decoding import decode, tags_of_rows
 from ..modeling.explain import explain_normalized
 from ..modeling.predict import MAX_CHARS, Evidence, Prediction
-from ..text.lexicon import PRIVATE, mark, unmark
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _TAG_INDEX = {t: i for i, t in enumerate(TAG_NAMES)}
@@ -46,14 +44,13 @@ class ResultCache:
 
 def predict_unique(classifier, texts: Sequence[str], dates: Sequence[dt.date | None] | None = None,
                    evidence_tags: Collection[str] = TAG_NAMES, explain: bool = True,
-                   cache: ResultCache | None = None, contexts: Sequence[str] | None = None) -> list[Prediction]:
+                   cache: ResultCache | None = None) -> list[Prediction]:
     """``classifier.predict_many(texts, dates, explain_evidence="fast" or False, evidence_tags)``, deduplicated.
 
     Rows with the same normalized text, date and truncation share one ``Prediction`` object, so a caller
     can reuse whatever it derives from it (``score_texts`` builds each output row once).
     """
     dates = list(dates) if dates is not None else [None] * len(texts)
-    contexts = list(contexts) if contexts is not None else [PRIVATE] * len(texts)
     cut = [_SURROGATES.sub("\ufffd", t[:MAX_CHARS]) if isinstance(t, str) else t for t in texts]
     plain = [i for i, t in enumerate(cut) if isinstance(t, str) and t.strip() and "\n" not in t]
     is_plain = np.zeros(len(texts), dtype=bool)
@@ -63,15 +60,12 @@ def predict_unique(classifier, texts: Sequence[str], dates: Sequence[dt.date | N
     if rest:
         mode = "fast" if explain else False
         for i, pred in zip(rest, classifier.predict_many([texts[i] for i in rest], [dates[i] for i in rest],
-                                                         explain_evidence=mode, evidence_tags=evidence_tags,
-                                                         contexts=[contexts[i] for i in rest]),
+                                                         explain_evidence=mode, evidence_tags=evidence_tags),
                            strict=True):
             out[i] = pred
     if not plain:
         return out  # type: ignore[return-value]
     norms = classifier.normalize([cut[i] for i in plain])
-    if classifier.reads_context and any(contexts[i] != PRIVATE for i in plain):  # the context marker is part of the key
-        norms = [mark(n, contexts[i]) for i, n in zip(plain, norms, strict=True)]
     scope = tuple(t for t in TAG_NAMES if t in evidence_tags) if explain else ()
     base: dict[str, Prediction] = {}
     todo: list[str] = []
@@ -89,12 +83,12 @@ def predict_unique(classifier, texts: Sequence[str], dates: Sequence[dt.date | N
                 cache.put((norm, scope), pred)
     shared: dict[tuple, Prediction] = {}
     for i, norm in zip(plain, norms, strict=True):
-        key = (norm, dates[i], len(texts[i]) > MAX_CHARS, contexts[i])
+        key = (norm, dates[i], len(texts[i]) > MAX_CHARS)
         pred = shared.get(key)
         if pred is None:
             b = base[norm]
             pred = Prediction(b.primary_label, b.tags, b.scores, b.evidence, date=dates[i], truncated=key[2],
-                              unsure=b.unsure, context=contexts[i], text=cut[i], norm=b.norm)
+                              text=cut[i], norm=norm)
             shared[key] = pred
         out[i] = pred
     return out  # type: ignore[return-value]
@@ -106,15 +100,11 @@ def _score_distinct(classifier, norms: list[str], scope: tuple[str, ...]) -> lis
     streams = runtime.streams(norms) if runtime else None  # tokenized once, for the scores and the evidence
     proba = runtime.proba(norms, streams) if runtime else classifier._proba(norms)
     tags = tags_of_rows(decode(proba, classifier.thresholds))
-    doubtful = unsure(proba, classifier.thresholds, classifier.unsure_margin)
     wanted = [(u, _TAG_INDEX[t]) for u, ts in enumerate(tags) for t in ts if t in scope]
     found = explain_normalized(classifier.pipeline, norms, wanted, streams) if wanted else {}
     preds = []
     for u, ts in enumerate(tags):
-        plain = unmark(norms[u])
-        shift = len(norms[u]) - len(plain)  # spans in the text without the context marker
-        evidence = [Evidence(t, [replace(p, start=p.start - shift, end=p.end - shift) if shift else p
-                                 for p in found.get((u, _TAG_INDEX[t]), [])]) for t in ts if t in scope]
+        evidence = [Evidence(t, found.get((u, _TAG_INDEX[t]), [])) for t in ts if t in scope]
         preds.append(Prediction(primary_label=ts[0], tags=ts, scores=dict(zip(TAG_NAMES, proba[u].tolist(), strict=True)),
-                                evidence=evidence, unsure=bool(doubtful[u]), norm=plain))
+                                evidence=evidence, norm=norms[u]))
     return preds

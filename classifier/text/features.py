@@ -27,7 +27,6 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .ngram_core import (  # noqa: F401 (re-exported: features.X keeps working)
-    _DOMAIN,
     _WORD_IDS,
     BACKENDS,
     BOUNDARY,
@@ -36,12 +35,9 @@ from .ngram_core import (  # noqa: F401 (re-exported: features.X keeps working)
     SYLLABLE_NAMES,
     SYLLABLE_TABLE_PATH,
     USER_DICT_PATH,
-    _concept_occurrences,
-    _mix,
     _ngram_hashes,
     _syllables,
     _tokenizer,
-    _word_id,
     build_syllable_table,
     load_user_words,
     pinyin_syllables,
@@ -57,7 +53,7 @@ class NgramHasher(TransformerMixin, BaseEstimator):
 
     def __init__(self, n_features: int = 2**20, word_ngram_max: int = 2, char_ngram_range: tuple[int, int] = (1, 3),
                  pinyin_ngram_range: tuple[int, int] = (2, 3), backend: str = "rjieba",
-                 user_words: tuple[str, ...] = (), min_df: int = 2, concepts: bool = False):
+                 user_words: tuple[str, ...] = (), min_df: int = 2):
         self.n_features = n_features
         self.word_ngram_max = word_ngram_max
         self.char_ngram_range = char_ngram_range
@@ -65,7 +61,6 @@ class NgramHasher(TransformerMixin, BaseEstimator):
         self.backend = backend
         self.user_words = user_words
         self.min_df = min_df
-        self.concepts = concepts
 
     def fit(self, X, y=None):
         if self.n_features & (self.n_features - 1):
@@ -94,9 +89,6 @@ class NgramHasher(TransformerMixin, BaseEstimator):
 
     def _counts(self, docs: list[str], positions: bool = False):
         docs = [d if isinstance(d, str) else "" for d in docs]
-        concept = _concept_occurrences(docs) if getattr(self, "concepts", False) else None
-        if concept is not None:
-            docs = concept[3]  # context markers blanked
         n_docs = len(docs)
         mask = self.n_features - 1
         big = DOC_SEP.join(docs)
@@ -136,12 +128,6 @@ class NgramHasher(TransformerMixin, BaseEstimator):
             parts_b.append(bb)
             parts_s.append(starts[ss])
             parts_e.append(ends[ss + kk - 1])
-        if concept is not None and len(concept[0]):
-            c_doc, c_id, c_span = concept[:3]
-            h = _mix(c_id.astype(np.uint64) ^ (_DOMAIN["concept"] + np.uint64(1)))
-            parts_b.append((h & np.uint64(mask)).astype(np.int64))
-            parts_s.append(doc_start[c_doc] + c_span[:, 0])
-            parts_e.append(doc_start[c_doc] + c_span[:, 1])
         bucket = np.concatenate(parts_b) if parts_b else np.zeros(0, np.int64)
         start = np.concatenate(parts_s) if parts_s else np.zeros(0, np.int64)
         doc = doc_of[start] if len(start) else np.zeros(0, np.int64)

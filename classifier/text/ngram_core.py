@@ -174,7 +174,7 @@ def _syllables(docs: list[str], big: str | None = None) -> tuple[np.ndarray, np.
 
 _P = np.uint64(1_000_003)
 _DOMAIN = {"char": np.uint64(0x9E3779B97F4A7C15), "pinyin": np.uint64(0xC2B2AE3D27D4EB4F),
-           "word": np.uint64(0x165667B19E3779F9), "concept": np.uint64(0xD6E8FEB86659FD93)}
+           "word": np.uint64(0x165667B19E3779F9)}
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
@@ -207,30 +207,6 @@ def _ngram_hashes(ids: np.ndarray, valid_break: np.ndarray, lo: int, hi: int, do
         starts.append(idx)
         sizes.append(np.full(len(idx), k))
     return buckets, starts, sizes
-
-
-def _concept_occurrences(docs: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Concept and context tokens (``lexicon.concept_spans``) of each doc: doc index, token id
-    (:func:`_word_id` of the token string), ``[start, end)`` spans; and the docs with context markers
-    blanked to a space (so the other n-grams are the same in every context). A token is hashed like a
-    word unigram, in its own domain: ``mix(id ^ (DOMAIN["concept"] + 1))``.
-    """
-    from .lexicon import MARKERS, concept_spans
-
-    doc_idx, ids, spans = [], [], []
-    blanked = list(docs)
-    for i, d in enumerate(docs):
-        for tok, a, b in concept_spans(d):
-            doc_idx.append(i)
-            ids.append(_CONCEPT_IDS.get(tok) or _CONCEPT_IDS.setdefault(tok, _word_id(tok)))
-            spans.append((a, b))
-        if d[:1] in MARKERS.values():
-            blanked[i] = " " + d[1:]
-    return (np.array(doc_idx, dtype=np.int64), np.array(ids, dtype=np.int64),
-            np.array(spans, dtype=np.int64).reshape(-1, 2), blanked)
-
-
-_CONCEPT_IDS: dict[str, int] = {}
 
 
 class _WordIds(dict):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -27,9 +26,6 @@ class ClassifyRequest(BaseModel):
                                                       "200,000 characters in all (limit api_chars).")
     date: dt.date | None = Field(None, description="Date received (picks the law in force then); default: today.")
     evidence: bool = Field(True, description="Include evidence phrases (spans of the original text).")
-    context: Literal["private", "group", "post"] = Field(
-        "private", description="Where the message(s) were seen: a private message (default), a group chat, or a "
-                               "public post / comment / notice (a post about someone's debt tells others of it).")
 
     @model_validator(mode="after")
     def one_of(self) -> ClassifyRequest:

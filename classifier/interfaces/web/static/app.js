@@ -14,7 +14,6 @@ const I18N = {
     text_column: "短信内容所在列（可留空自动识别）", score_file: "评分并下载", download: "下载评分结果",
     empty: "请先粘贴一条消息。", working: "分析中…", turn: "第{n}轮", conditions: "适用条件", text_of_law: "条文原文",
     guidance: "监管/行业规则转述，非法律原文", rows: "行数", scored: "已评分", errors: "出错", not_scored: "您发出的（不评分）", lang: "English",
-    context_label: "消息出现在", unsure: "（不确定：没有哪个标签明显高于或低于其阈值，请人工判断）",
   },
   en: {
     title: "Debt-collection message checker", privacy: "Runs on your own computer: messages are not sent anywhere and not stored.",
@@ -28,7 +27,6 @@ const I18N = {
     download: "Download the scored file", empty: "Paste a message first.", working: "Analyzing…", turn: "turn {n}",
     conditions: "Applies when", text_of_law: "Text", guidance: "regulatory guidance as reported, not the text of a law",
     rows: "rows", scored: "scored", errors: "errors", not_scored: "sent by you (not scored)", lang: "中文",
-    context_label: "Seen in", unsure: "(unsure: no tag is clearly above or below its threshold; a person should look)",
   },
 };
 let lang = "zh";
@@ -81,7 +79,6 @@ function render(r, text) {
   v.style.background = top.color;
   v.replaceChildren(el("span", { class: "label", id: "primary-label", "data-label": r.primary_label }, tagName(r.primary_label)),
     el("span", {}, lang === "zh" ? top.verdict_zh : top.verdict_en));
-  if (r.unsure) v.appendChild(el("span", { id: "unsure", class: "unsure" }, t("unsure")));
   const bars = $("bars");
   bars.replaceChildren();
   for (const tag of TAGS) {
@@ -151,7 +148,6 @@ async function analyze() {
   try {
     const body = { text };
     if ($("date").value) body.date = $("date").value;
-    body.context = $("context").value;
     const res = await fetch("/api/classify", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     const data = await res.json();
     if (!res.ok) throw new Error(typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail));
