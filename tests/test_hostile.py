@@ -197,15 +197,21 @@ def test_security_headers_and_no_inline_script(client):
 FORMULAS = ['=HYPERLINK("http://x.example","点击查看")', "=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1"]
 
 
-def test_4_xlsx_output_writes_text_as_text(small_classifier, tmp_path):
-    from openpyxl import load_workbook
-
+def _formula_export(tmp_path):
+    """A CSV export whose messages start like spreadsheet formulas, beside a negative-number column."""
     src = tmp_path / "in.csv"
     with open(src, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["amount", "content"])
         for t in FORMULAS:
             w.writerow(["-5", t])
+    return src
+
+
+def test_4_xlsx_output_writes_text_as_text(small_classifier, tmp_path):
+    from openpyxl import load_workbook
+
+    src = _formula_export(tmp_path)
     run_batch(str(src), str(tmp_path / "o.xlsx"), classifier=small_classifier)
     ws = load_workbook(tmp_path / "o.xlsx").active
     cells = [row[1] for row in ws.iter_rows(min_row=2)]
@@ -213,12 +219,7 @@ def test_4_xlsx_output_writes_text_as_text(small_classifier, tmp_path):
 
 
 def test_4_csv_output_neutralizes_formulas(small_classifier, tmp_path):
-    src = tmp_path / "in.csv"
-    with open(src, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["amount", "content"])
-        for t in FORMULAS:
-            w.writerow(["-5", t])
+    src = _formula_export(tmp_path)
     run_batch(str(src), str(tmp_path / "o.csv"), classifier=small_classifier)
     with open(tmp_path / "o.csv", encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
