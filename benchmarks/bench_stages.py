@@ -21,7 +21,7 @@ from classifier.labels import TAG_NAMES, UNLAWFUL_TAGS
 from classifier.modeling.decoding import decode
 from classifier.modeling.explain import explain_normalized
 from classifier.modeling.predict import Classifier
-from classifier.scoring.batch import _RESULT_CACHES, score_texts
+from classifier.scoring.core import _RESULT_CACHES, score_texts
 from classifier.scoring.unique import predict_unique
 
 CHUNK = 300

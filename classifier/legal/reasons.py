@@ -218,9 +218,110 @@ def find_reasons(text: str, tags: tuple[str, ...], spans: list[Span] | None = No
     return [hits[r.code] for r in REASONS if r.code in hits]
 
 
+# Necessary conditions, on the original text, for each numeric check to find anything (the batch fast
+# path runs millions of rows; most have none of these characters). Each hint matches wherever its
+# check could: ``_DIGITS`` only maps full-width digits and signs to ASCII, one character for one.
+_RAW_HINTS: dict[str, re.Pattern[str]] = {
+    "advance_interest": re.compile(r"[砍扣借]"),  # every alternative has 砍 or 扣; the amounts need 借
+    "short_term_714": re.compile(r"[7７][1１][4４]|[7７]天|七天|高炮|展期费|逾期费每天"),
+    "usury": re.compile(r"利滚利|驴打滚|高利贷|\d\s*[%％分毛]"),
+}
+
+
+def _first_chars(items) -> tuple[list[tuple[int, int]], bool] | None:
+    """The characters a match of the parsed sequence ``items`` can start with (as code point ranges), and
+    whether it can match the empty string; None when that cannot be told (classes like ``\\d``, ``.``)."""
+    from re import _constants as C
+
+    ranges: list[tuple[int, int]] = []
+    for op, av in items:
+        if op is C.LITERAL:
+            return ranges + [(av, av)], False
+        if op is C.IN:
+            for kind, value in av:
+                if kind is C.LITERAL:
+                    ranges.append((value, value))
+                elif kind is C.RANGE:
+                    ranges.append(value)
+                else:  # NEGATE, CATEGORY: give up
+                    return None
+            return ranges, False
+        if op in (C.ASSERT, C.ASSERT_NOT, C.AT):  # zero width: look past it
+            continue
+        if op is C.BRANCH:
+            nullable = False
+            for alt in av[1]:
+                sub = _first_chars(alt)
+                if sub is None:
+                    return None
+                ranges += sub[0]
+                nullable |= sub[1]
+            if not nullable:
+                return ranges, False
+            continue
+        if op is C.SUBPATTERN:
+            if av[1] or av[2]:  # inline flags
+                return None
+            sub = _first_chars(av[3])
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)):
+            sub = _first_chars(av[2])
+            if sub is not None and av[0] == 0:
+                sub = (sub[0], True)
+        else:
+            return None
+        if sub is None:
+            return None
+        ranges += sub[0]
+        if not sub[1]:
+            return ranges, False
+    return ranges, True
+
+
+def _first_set(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The characters every match of ``pattern`` starts with, when they are few enough to list; else None."""
+    from re import _parser
+
+    first = _first_chars(_parser.parse(pattern.pattern, pattern.flags).data)
+    if first is None or first[1] or not first[0] or sum(b - a + 1 for a, b in first[0]) > 512:
+        return None
+    return frozenset(chr(c) for a, b in first[0] for c in range(a, b + 1))
+
+
+#: Per pattern code, the characters its matches start with: a text holding none of them cannot match.
+_FIRST = {r.code: _first_set(r.pattern) for r in REASONS if r.pattern is not None}
+
+
+def norm_codes(norm: str, tags: tuple[str, ...]) -> frozenset[str]:
+    """The codes found by patterns on the normalized text (depends on ``norm`` and ``tags`` only)."""
+    present = None
+    found = []
+    for r in applicable(tuple(tags)):
+        if r.pattern is None:
+            continue
+        first = _FIRST[r.code]
+        if first is not None:
+            if present is None:
+                present = frozenset(norm)
+            if first.isdisjoint(present):
+                continue
+        if r.pattern.search(norm):
+            found.append(r.code)
+    return frozenset(found)
+
+
+def raw_codes(text: str, tags: tuple[str, ...]) -> frozenset[str]:
+    """The codes found by the numeric checks on the original text."""
+    return frozenset(r.code for r in applicable(tuple(tags))
+                     if r.raw is not None and _RAW_HINTS[r.code].search(text) and r.raw(text))
+
+
+def in_order(codes: frozenset[str] | set[str]) -> tuple[str, ...]:
+    """Codes in ``REASONS`` order (the order :func:`reason_codes` gives)."""
+    return tuple(r.code for r in REASONS if r.code in codes) if codes else ()
+
+
 def reason_codes(text: str, norm: str, tags: tuple[str, ...]) -> tuple[str, ...]:
     """Reason codes without spans (the batch fast path): patterns on ``norm``, numbers on ``text``."""
     if norm == "" and text:
         norm = unicodedata.normalize("NFKC", text).lower()
-    return tuple(r.code for r in applicable(tuple(tags))
-                 if (r.raw(text) if r.raw is not None else r.pattern.search(norm)))
+    return in_order(norm_codes(norm, tags) | raw_codes(text, tags))
