@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cells import XLSX_MAX_CHARS, neutralize, xlsx_cell
+from .cells import XLSX_MAX_CHARS, neutralize, neutralize_row, xlsx_cell
 from .limits import current as current_limits
 from .limits import hint as limit_hint
 
@@ -771,7 +771,7 @@ class Writer:
             obj.update(extra or {})
             self._fh.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
         else:
-            self._csv.writerow([neutralize(v) for v in values])
+            self._csv.writerow(neutralize_row(values))
 
     def _flush_parquet(self) -> None:
         import pyarrow as pa

@@ -231,12 +231,12 @@ _RAW_HINTS: dict[str, re.Pattern[str]] = {
 def _first_chars(items) -> tuple[list[tuple[int, int]], bool] | None:
     """The characters a match of the parsed sequence ``items`` can start with (as code point ranges), and
     whether it can match the empty string; None when that cannot be told (classes like ``\\d``, ``.``)."""
-    from re import _constants as C
+    from re import _constants as C  # noqa: N812 - the names sre itself uses
 
     ranges: list[tuple[int, int]] = []
     for op, av in items:
         if op is C.LITERAL:
-            return ranges + [(av, av)], False
+            return [*ranges, (av, av)], False
         if op is C.IN:
             for kind, value in av:
                 if kind is C.LITERAL:

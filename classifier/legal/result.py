@@ -43,6 +43,11 @@ def _citations_cached(tags: tuple[str, ...], codes: tuple[str, ...], date) -> st
     return short_citations(cite(tags, codes, date)[0])
 
 
+def batch_statutes(tags: tuple[str, ...], codes: tuple[str, ...], date) -> str:
+    """The ``statutes`` cell from its parts (batch computes the codes of a repeated text once)."""
+    return _citations_cached(tuple(tags), codes, date) if tags else ""
+
+
 def batch_citations(pred) -> str:
     """The ``statutes`` cell of a batch row: short citations of the top provisions, with markers."""
     if pred.error or not pred.tags:
@@ -50,4 +55,4 @@ def batch_citations(pred) -> str:
     return _citations_cached(tuple(pred.tags), reason_codes(pred.text, pred.norm, tuple(pred.tags)), pred.date)
 
 
-__all__ = ["BY_CODE", "ReasonHit", "batch_citations", "legal_result"]
+__all__ = ["BY_CODE", "ReasonHit", "batch_citations", "batch_statutes", "legal_result"]

@@ -16,9 +16,11 @@ from pathlib import Path
 
 from ..files.messages import NOT_SCORED, SENT_NOTE
 from ..files.tabular import InputError, Source, Writer, arrow_schema, output_format
-from ..labels import PRECEDENCE
+from ..labels import PRECEDENCE, TAG_SEPARATOR
 from ..schema import BATCH_COLUMNS, SCORE_COLUMNS, result_columns
-from .core import CHUNK_ROWS, ScoredRow, describe_input, open_input, score_rows, score_texts, scorer
+from .core import CHUNK_ROWS, ScoredRow, describe_input, open_input, score_cells, score_texts, scorer
+
+_PRIMARY, _TAGS, _ERROR = (BATCH_COLUMNS.index(c) for c in ("primary_label", "tags", "error"))
 
 
 @dataclass
@@ -28,7 +30,8 @@ class Summary:
     errors: int = 0
     not_scored: int = 0  # kept but not scored: messages the user sent
     primary: Counter = field(default_factory=Counter)
-    tags: Counter = field(default_factory=Counter)
+    _tags: Counter = field(default_factory=Counter, repr=False)
+    _tag_cells: Counter = field(default_factory=Counter, repr=False)
     error_reasons: Counter = field(default_factory=Counter)
     error_rows: list[int] = field(default_factory=list)
     repaired_rows: int = 0
@@ -36,19 +39,35 @@ class Summary:
     notes: list[str] = field(default_factory=list)
 
     def add(self, row: ScoredRow) -> None:
+        self.add_cells(list(row.cells.values()), row.row_number)
+
+    def add_cells(self, cells: list, row_number: int) -> None:
+        """Count one row from its batch cells (``BATCH_COLUMNS`` order); ``row_number`` is 1-based."""
         self.rows += 1
-        if row.primary_label:
+        primary = cells[_PRIMARY]
+        if primary:
             self.scored += 1
-            self.primary[row.primary_label] += 1
-            for t in row.tags:
-                self.tags[t] += 1
-        elif row.error.startswith(NOT_SCORED):
+            self.primary[primary] += 1
+            self._tag_cells[cells[_TAGS]] += 1  # counted per tag when read (most rows repeat a few tag sets)
+            return
+        error = str(cells[_ERROR])
+        if error.startswith(NOT_SCORED):
             self.not_scored += 1
-        elif row.error:
+        elif error:
             self.errors += 1
-            self.error_reasons[row.error.split(" (")[0]] += 1
+            self.error_reasons[error.split(" (")[0]] += 1
             if len(self.error_rows) < 20:
-                self.error_rows.append(row.row_number)
+                self.error_rows.append(row_number)
+
+    @property
+    def tags(self) -> Counter:
+        """Rows per tag."""
+        for cell, n in self._tag_cells.items():
+            for t in str(cell).split(TAG_SEPARATOR):
+                if t:
+                    self._tags[t] += n
+        self._tag_cells.clear()
+        return self._tags
 
     def finish(self, src: Source, seconds: float) -> None:
         """Add what the reader noticed on the way (repaired rows, mixed encodings, NUL bytes)."""
@@ -113,10 +132,11 @@ def run_batch(input_path: str, output: str, *, text_column: str | None = None, d
             writer = Writer(output, fmt, columns, delimiter=src.delimiter or ",",
                             schema=arrow_schema(columns, src.arrow_schema, scores) if fmt == "parquet" else None)
             start = time.perf_counter()  # after loading the model, as the rows/s figure is about scoring
-            for row in score_rows(src, scoring, evidence=evidence, chunk_rows=chunk_rows):
-                cells = list(row.cells.values())
-                writer.write(row.values + cells, raw=row.raw, extra=dict(zip(names, cells, strict=True)))
-                summary.add(row)
+            keyed = fmt == "jsonl"  # only JSON Lines writes the result cells by name
+            for row, cells in score_cells(src, scoring, evidence=evidence, chunk_rows=chunk_rows):
+                writer.write(row.values + cells, raw=row.raw,
+                             extra=dict(zip(names, cells, strict=True)) if keyed else None)
+                summary.add_cells(cells, summary.rows + 1)
                 if progress and summary.rows % chunk_rows == 0:
                     progress(summary.rows, src.progress() if src.progress else None)
         writer.close()

@@ -31,6 +31,7 @@ class ResultCache:
     def __init__(self, max_items: int = 10_000):
         self.max_items = max_items
         self.items: dict[tuple, Prediction] = {}
+        self.derived: dict[tuple, object] = {}  # what a caller built from an item (batch: its output cells)
         self.hits = 0
 
     def get(self, key: tuple) -> Prediction | None:
@@ -39,6 +40,7 @@ class ResultCache:
     def put(self, key: tuple, value: Prediction) -> None:
         if len(self.items) >= self.max_items:
             self.items.clear()  # simpler than LRU and as good for template-shaped files
+            self.derived.clear()
         self.items[key] = value
 
 
@@ -51,12 +53,37 @@ def predict_unique(classifier, texts: Sequence[str], dates: Sequence[dt.date | N
     can reuse whatever it derives from it (``score_texts`` builds each output row once).
     """
     dates = list(dates) if dates is not None else [None] * len(texts)
+    rows, cut = unique_bases(classifier, texts, dates, evidence_tags, explain, cache)
+    out: list[Prediction] = []
+    shared: dict[tuple, Prediction] = {}
+    for i, r in enumerate(rows):
+        if not isinstance(r, tuple):
+            out.append(r)
+            continue
+        b, norm = r
+        key = (norm, dates[i], len(texts[i]) > MAX_CHARS)
+        pred = shared.get(key)
+        if pred is None:
+            pred = Prediction(b.primary_label, b.tags, b.scores, b.evidence, date=dates[i], truncated=key[2],
+                              text=cut[i], norm=norm)
+            shared[key] = pred
+        out.append(pred)
+    return out
+
+
+def unique_bases(classifier, texts: Sequence[str], dates: Sequence[dt.date | None],
+                 evidence_tags: Collection[str] = TAG_NAMES, explain: bool = True,
+                 cache: ResultCache | None = None) -> tuple[list[Prediction | tuple[Prediction, str]], list]:
+    """What :func:`predict_unique` builds its results from: per text either ``(base, norm)`` (a one-line
+    message: ``base`` is the shared result of its normalized text ``norm``, without date, text or
+    truncation) or its whole ``Prediction`` (transcripts, empty texts); and the texts as scored (cut
+    to ``MAX_CHARS``, lone surrogates replaced)."""
     cut = [_SURROGATES.sub("\ufffd", t[:MAX_CHARS]) if isinstance(t, str) else t for t in texts]
     plain = [i for i, t in enumerate(cut) if isinstance(t, str) and t.strip() and "\n" not in t]
     is_plain = np.zeros(len(texts), dtype=bool)
     is_plain[plain] = True
     rest = np.flatnonzero(~is_plain).tolist()
-    out: list[Prediction | None] = [None] * len(texts)
+    out: list = [None] * len(texts)
     if rest:
         mode = "fast" if explain else False
         for i, pred in zip(rest, classifier.predict_many([texts[i] for i in rest], [dates[i] for i in rest],
@@ -64,7 +91,7 @@ def predict_unique(classifier, texts: Sequence[str], dates: Sequence[dt.date | N
                            strict=True):
             out[i] = pred
     if not plain:
-        return out  # type: ignore[return-value]
+        return out, cut
     norms = classifier.normalize([cut[i] for i in plain])
     scope = tuple(t for t in TAG_NAMES if t in evidence_tags) if explain else ()
     base: dict[str, Prediction] = {}
@@ -81,17 +108,9 @@ def predict_unique(classifier, texts: Sequence[str], dates: Sequence[dt.date | N
             base[norm] = pred
             if cache is not None:
                 cache.put((norm, scope), pred)
-    shared: dict[tuple, Prediction] = {}
     for i, norm in zip(plain, norms, strict=True):
-        key = (norm, dates[i], len(texts[i]) > MAX_CHARS)
-        pred = shared.get(key)
-        if pred is None:
-            b = base[norm]
-            pred = Prediction(b.primary_label, b.tags, b.scores, b.evidence, date=dates[i], truncated=key[2],
-                              text=cut[i], norm=norm)
-            shared[key] = pred
-        out[i] = pred
-    return out  # type: ignore[return-value]
+        out[i] = (base[norm], norm)
+    return out, cut
 
 
 def _score_distinct(classifier, norms: list[str], scope: tuple[str, ...]) -> list[Prediction]:
