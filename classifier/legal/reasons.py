@@ -222,10 +222,15 @@ def find_reasons(text: str, tags: tuple[str, ...], spans: list[Span] | None = No
 # path runs millions of rows; most have none of these characters). Each hint matches wherever its
 # check could: ``_DIGITS`` only maps full-width digits and signs to ASCII, one character for one.
 _RAW_HINTS: dict[str, re.Pattern[str]] = {
-    "advance_interest": re.compile(r"[砍扣借]"),  # every alternative has 砍 or 扣; the amounts need 借
+    # every alternative of the first search has 砍 or 扣; the amounts need 借 followed by a number
+    "advance_interest": re.compile(r"[砍扣]|借(?:款|了|你|给你)?\d"),
     "short_term_714": re.compile(r"[7７][1１][4４]|[7７]天|七天|高炮|展期费|逾期费每天"),
-    "usury": re.compile(r"利滚利|驴打滚|高利贷|\d\s*[%％分毛]"),
+    # the rates: 日/月/年 and a number with a unit, as in ``_usury`` (．and ％ before translation)
+    "usury": re.compile(r"利滚利|驴打滚|高利贷|[日月年]化?(?:息|利息|利率|费率)?(?:是|为)?\d+(?:[.．]\d+)?\s*[%％分毛]"),
 }
+_ANY_RAW_HINT = re.compile("|".join(f"(?:{h.pattern})" for h in _RAW_HINTS.values()))
+#: Per tag set, the reasons with a numeric check that may count (``applicable``, kept: this runs per row).
+_RAW_FOR: dict[tuple[str, ...], tuple[Reason, ...]] = {}
 
 
 def _first_chars(items) -> tuple[list[tuple[int, int]], bool] | None:
@@ -311,8 +316,12 @@ def norm_codes(norm: str, tags: tuple[str, ...]) -> frozenset[str]:
 
 def raw_codes(text: str, tags: tuple[str, ...]) -> frozenset[str]:
     """The codes found by the numeric checks on the original text."""
-    return frozenset(r.code for r in applicable(tuple(tags))
-                     if r.raw is not None and _RAW_HINTS[r.code].search(text) and r.raw(text))
+    wanted = _RAW_FOR.get(tags)
+    if wanted is None:
+        wanted = _RAW_FOR[tuple(tags)] = tuple(r for r in applicable(tuple(tags)) if r.raw is not None)
+    if not wanted or not _ANY_RAW_HINT.search(text):
+        return frozenset()
+    return frozenset(r.code for r in wanted if _RAW_HINTS[r.code].search(text) and r.raw(text))
 
 
 def in_order(codes: frozenset[str] | set[str]) -> tuple[str, ...]:

@@ -1,0 +1,166 @@
+"""Batch's fast path gives exactly what the general scoring path gives.
+
+``run_batch`` writes through ``score_cells`` / ``_predict_cells`` (cells of a repeated normalized text built
+once, statutes per row from cached reason codes); ``score_rows`` / ``_predict`` (report, review, Spark's
+``score_texts``) build every row's cells from its own Prediction. The output files must be identical.
+"""
+
+import csv
+import datetime as dt
+import random
+import unicodedata
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifier import config
+from classifier.files.tabular import Writer, arrow_schema, output_format, parse_datetime
+from classifier.labels import HARASSMENT, LAWFUL_REMINDER, NOT_COLLECTION, THIRD_PARTY_CONTACT, THREAT
+from classifier.legal import reasons
+from classifier.schema import BATCH_COLUMNS, SCORE_COLUMNS, result_columns
+from classifier.scoring.batch import run_batch
+from classifier.scoring.core import _predict, _predict_cells, open_input, score_rows
+
+SPECIAL = [
+    '=HYPERLINK("http://x","点击")', "+86 138 1234 5678 还钱", "-5", "@所有人 他欠钱不还", "", "   ", "\t=1+1",
+    "借款1500元到手1050，日息1%，714高炮，展期费", "x" * 20_050 + "再不还钱就去你家",
+    "客服：您好\n用户：我没钱\n客服：再不还我们就上门", "你那笔714的砍头息借款，再不还出门小心点", "\u200b",
+    "您好，您的账单已逾期３天，请还款１２３４.５６元", "abc\ufffd坏字节", "借了２０００到账只有１５００", "月息 5 毛，利滚利",
+    "老赖，再不还钱就爆你通讯录，明天公安上门", "您的验证码是4821，5分钟内有效。", "😡还🔪钱",
+]
+DATES = ["2026-03-01 14:05", "2025年3月1日 下午2:05", "20250301", "1740809100", "", "not a date", "2019-12-31",
+         "2021-01-01 00:00", "2026-13-01 10:00", "2026-02-30 24:61"]
+
+
+def varied_export(path, n=400, seed=5):
+    """Texts from the test split and hostile ones, names and amounts filled in (so normalized texts repeat
+    with different originals and dates), formula cells in other columns, ragged, blank and short rows."""
+    rng = random.Random(seed)
+    pool = pd.read_csv(config.PROCESSED_DIR / "test.csv", keep_default_na=False)["text"].tolist()[:300]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "date", "sender", "content", "tags", "note"])
+        for i in range(n):
+            t = rng.choice(pool) if rng.random() < 0.7 else rng.choice(SPECIAL)
+            if rng.random() < 0.4:
+                t = t.replace("某某", rng.choice(["王伟", "李娜"])) + f" {rng.randint(100, 99_999)}元"
+            w.writerow([i, rng.choice(DATES), f"1{rng.randint(3, 9)}{rng.randint(0, 999_999_999):09d}", t,
+                        rng.choice(["", "=x", "a;b"]), rng.choice(["", "-1,234.50", "+x"])])
+        f.write('9001,2026-01-01,1,"unquoted, comma, in text 你欠钱",,\n')  # more fields than the header
+        f.write("9002,2026-01-01\n")  # fewer: no text
+        f.write("\n")
+        f.write("9003,2026-01-01,1,再不还钱弄死你,,\n")
+    return path
+
+
+def reference_batch(src_path, out, classifier, evidence="unlawful"):
+    """What ``run_batch`` wrote before the fast path: ``score_rows`` (general path), one row at a time."""
+    src = open_input(str(src_path))
+    names = result_columns(src.columns)
+    columns = list(src.columns) + names
+    fmt = output_format(str(out), None)
+    scores = tuple(n for n, c in zip(names, BATCH_COLUMNS, strict=True) if c in SCORE_COLUMNS)
+    w = Writer(str(out), fmt, columns, schema=arrow_schema(columns, None, scores) if fmt == "parquet" else None)
+    for row in score_rows(src, classifier, evidence=evidence):
+        cells = list(row.cells.values())
+        w.write(row.values + cells, raw=row.raw, extra=dict(zip(names, cells, strict=True)))
+    w.close()
+
+
+def _contents(path):
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        return [list(r) for r in load_workbook(path, read_only=True).active.iter_rows(values_only=True)]
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_table(path).to_pylist()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("suffix", ["csv", "jsonl", "xlsx", "parquet"])
+def test_fast_path_file_equals_the_general_path(small_classifier, tmp_path, suffix):
+    src = varied_export(tmp_path / "in.csv")
+    run_batch(str(src), str(tmp_path / f"fast.{suffix}"), classifier=small_classifier)
+    reference_batch(src, tmp_path / f"ref.{suffix}", small_classifier)
+    fast, ref = _contents(tmp_path / f"fast.{suffix}"), _contents(tmp_path / f"ref.{suffix}")
+    assert fast == ref
+    if suffix == "csv":  # the file is not trivially equal: it has scored rows, statutes, errors and formulas
+        with open(tmp_path / "fast.csv", encoding="utf-8-sig") as f:
+            rows = list(csv.DictReader(f))
+        assert len(rows) == 404
+        assert any(r["statutes"] for r in rows) and any(r["evidence"] for r in rows)
+        assert any(r["error"] for r in rows) and any(r["tags_cuishou"] for r in rows)
+        assert any(r["content"].startswith("'=") for r in rows) and any(r["note"] == "-1,234.50" for r in rows)
+
+
+@pytest.mark.parametrize("evidence", ["all", "none"])
+def test_fast_cells_equal_general_cells_for_every_evidence_scope(small_classifier, tmp_path, evidence):
+    rng = random.Random(1)
+    pool = pd.read_csv(config.PROCESSED_DIR / "test.csv", keep_default_na=False)["text"].tolist()[:200]
+    texts = [rng.choice(pool + SPECIAL) for _ in range(300)] + [None, 5, 3.5]
+    dates = [rng.choice([None, dt.date(2019, 1, 1), dt.date(2026, 3, 1)]) for _ in texts]
+    general = [cells for cells, _ in _predict(small_classifier, texts, dates, evidence, "fast")]
+    assert _predict_cells(small_classifier, texts, dates, evidence) == general
+    assert _predict_cells(small_classifier, texts, dates, evidence) == general  # again, from the cache
+
+
+def test_batch_summary_is_unchanged(small_classifier, tmp_path):
+    src = varied_export(tmp_path / "in.csv", n=200)
+    summary = run_batch(str(src), str(tmp_path / "o.csv"), classifier=small_classifier)
+    rows = list(score_rows(open_input(str(src)), small_classifier))
+    assert summary.rows == len(rows) and summary.scored == sum(bool(r.primary_label) for r in rows)
+    assert dict(summary.tags) == {t: n for t in {t for r in rows for t in r.tags}
+                                  if (n := sum(t in r.tags for r in rows))}
+    assert summary.errors == sum(bool(r.error) for r in rows)
+
+
+# --- the reason codes' shortcuts ----------------------------------------------------------------------
+
+def reference_codes(text, norm, tags):
+    """``reason_codes`` as it was: every applicable check, no shortcut."""
+    if norm == "" and text:
+        norm = unicodedata.normalize("NFKC", text).lower()
+    return tuple(r.code for r in reasons.applicable(tuple(tags))
+                 if (r.raw(text) if r.raw is not None else r.pattern.search(norm)))
+
+
+TAG_SETS = [(THREAT,), (LAWFUL_REMINDER,), (HARASSMENT, THIRD_PARTY_CONTACT), (NOT_COLLECTION,)]
+
+
+def test_reason_codes_equal_the_plain_checks_on_the_corpus():
+    from classifier.text.normalize_batch import normalize_many
+
+    texts = pd.read_csv(config.PROCESSED_DIR / "test.csv", keep_default_na=False)["text"].tolist() + SPECIAL
+    found = 0
+    for text, norm in zip(texts, normalize_many(texts), strict=True):
+        for tags in TAG_SETS:
+            codes = reference_codes(text, norm, tags)
+            found += bool(codes)
+            assert reasons.reason_codes(text, norm, tags) == codes, (tags, codes)
+    assert found > 100
+
+
+PIECES = ["借", "借款", "到手", "到账", "放款", "扣", "砍头", "预扣", "714", "７１４", "7天", "七天到期", "高炮", "展期费",
+          "日息", "月息", "年化", "利率", "是", "1", "15", "3.5", "０．５", "%", "％", "分", "毛", " ", "元", "，", "利滚利",
+          "公安", "上门", "你家", "老赖", "通讯录", "凌晨", "p图", "a"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=12))
+def test_reason_codes_equal_the_plain_checks_on_generated_text(pieces):
+    from classifier.text.normalize import normalize
+
+    text = "".join(pieces)
+    for tags in TAG_SETS:
+        assert reasons.reason_codes(text, normalize(text), tags) == reference_codes(text, normalize(text), tags)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99), st.integers(0, 99), st.integers(0, 99))
+def test_iso_dates_read_as_before(y, m, d, hh, mm):
+    s = f"{y:04d}-{m:02d}-{d:02d} {hh:02d}:{mm:02d}"
+    assert parse_datetime(s) == parse_datetime(s + " x")  # the longer string takes the general path
