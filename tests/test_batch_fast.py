@@ -164,3 +164,46 @@ def test_reason_codes_equal_the_plain_checks_on_generated_text(pieces):
 def test_iso_dates_read_as_before(y, m, d, hh, mm):
     s = f"{y:04d}-{m:02d}-{d:02d} {hh:02d}:{mm:02d}"
     assert parse_datetime(s) == parse_datetime(s + " x")  # the longer string takes the general path
+
+
+# --- reading: MixedLines decodes blocks of lines ---------------------------------------------------------
+
+def reference_lines(data: bytes):
+    """MixedLines as it was: every line decoded on its own."""
+    import io
+
+    from classifier.files import tabular
+
+    ml = tabular.MixedLines(io.BytesIO(b""))
+    out, first = [], True
+    for line in io.BytesIO(data):
+        if first:
+            line = line.removeprefix(b"\xef\xbb\xbf")
+            first = False
+        text = ml._decode(line)
+        out.extend(tabular._LONE_CR.split(text) if "\r" in text.rstrip("\r\n") else [text])
+    return out, ml.stats
+
+
+LINE_PIECES = ["还钱\n", "還錢\r\n", "abc\r", "\n", "逾期,3天\n", "x", "\"引号\n换行\"\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(LINE_PIECES), st.sampled_from(["utf-8", "gb18030", "big5"])), max_size=12),
+       st.booleans(), st.integers(1, 40), st.sampled_from([b"", b"\xe8\xbf", b"\xff"]))
+def test_mixed_lines_read_in_blocks_as_line_by_line(pieces, bom, block, tail):
+    import io
+
+    from classifier.files import tabular
+
+    data = (b"\xef\xbb\xbf" if bom else b"") + b"".join(t.encode(enc, errors="replace") for t, enc in pieces) + tail
+    old = tabular.BLOCK_BYTES
+    tabular.BLOCK_BYTES = block
+    try:
+        ml = tabular.MixedLines(io.BytesIO(data))
+        lines = list(ml)
+    finally:
+        tabular.BLOCK_BYTES = old
+    ref_lines, ref_stats = reference_lines(data)
+    assert lines == ref_lines
+    assert ml.stats == ref_stats

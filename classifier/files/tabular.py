@@ -337,6 +337,7 @@ def open_source(path: str, *, encoding: str | None = None, delimiter: str | None
     return src
 
 
+BLOCK_BYTES = 1 << 20  # bytes read at a time by MixedLines (whole lines are decoded together)
 _LONE_CR = re.compile(r"(?<=\r)(?!\n)(?=.)", re.S)
 
 
@@ -356,15 +357,55 @@ class MixedLines:
         self._first = True
 
     def __iter__(self):
-        for line in self.raw:
-            if self._first:
-                line = line.removeprefix(b"\xef\xbb\xbf")
-                self._first = False
-            text = self._decode(line)
-            if "\r" in text.rstrip("\r\n"):  # old Mac line ends: split after a lone CR
-                yield from _LONE_CR.split(text)
+        # blocks of whole lines: a block that is valid UTF-8 is decoded at once (its lines are exactly the
+        # lines that would each decode as UTF-8); any other block line by line, as the docstring says
+        pending = b""
+        while True:
+            block = self.raw.read(BLOCK_BYTES)
+            data = pending + block if pending else block
+            if not block:
+                if data:
+                    yield from self._block(data)
+                return
+            cut = data.rfind(b"\n") + 1
+            pending = data[cut:]
+            if cut:
+                yield from self._block(data[:cut])
+
+    def _block(self, data: bytes):
+        if self._first:
+            self._first = False
+            if data.startswith(b"\xef\xbb\xbf"):
+                data = data[3:]
+                if not data:  # the file is just a BOM: one empty line, as line by line
+                    self.stats["utf-8"] += 1
+                    yield ""
+                    return
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None:
+            lines = text.split("\n")
+            last = lines.pop()  # "" after the final newline, or a last line without one
+            lines = [line + "\n" for line in lines]
+            if last:
+                lines.append(last)
+            self.stats["utf-8"] += len(lines)
+        else:
+            raw = data.split(b"\n")
+            tail = raw.pop()
+            lines = [self._decode(line + b"\n") for line in raw]
+            if tail:
+                lines.append(self._decode(tail))
+        if text is not None and "\r" not in text:
+            yield from lines
+            return
+        for line in lines:
+            if "\r" in line.rstrip("\r\n"):  # old Mac line ends: split after a lone CR
+                yield from _LONE_CR.split(line)
             else:
-                yield text
+                yield line
 
     def _decode(self, line: bytes) -> str:
         try:
@@ -750,8 +791,10 @@ class Writer:
                 self._ws = self._wb.create_sheet("scored")
                 self._ws.append([xlsx_cell(self._ws, c)[0] for c in columns])
                 return
-            self._fh = open(tmp, "w", encoding="utf-8-sig" if fmt in ("csv", "tsv") else "utf-8", newline="",  # noqa: SIM115
+            self._fh = open(tmp, "w", encoding="utf-8", newline="",  # noqa: SIM115
                             errors="replace")  # lone surrogates (possible from JSON escapes) cannot be UTF-8
+            if fmt in ("csv", "tsv"):
+                self._fh.write("\ufeff")  # the BOM spreadsheets look for (as utf-8-sig, without its per-write encoder)
         if fmt in ("csv", "tsv"):
             self._csv = csv.writer(self._fh, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\r\n" if fmt == "csv" and output != "-" else "\n")
             self._csv.writerow([neutralize(c) for c in columns])
