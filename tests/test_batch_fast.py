@@ -207,3 +207,20 @@ def test_mixed_lines_read_in_blocks_as_line_by_line(pieces, bom, block, tail):
     ref_lines, ref_stats = reference_lines(data)
     assert lines == ref_lines
     assert ml.stats == ref_stats
+
+
+def test_statutes_cell_per_era_equals_the_cell_per_day():
+    from classifier.legal.cite import cite, short_citations
+    from classifier.legal.result import _boundaries, batch_statutes
+
+    days = {dt.date(2010, 1, 1) + dt.timedelta(days=k) for k in range(0, 365 * 20, 9)}
+    days |= {b + dt.timedelta(days=k) for b in _boundaries() for k in (-1, 0, 1)}
+    cases = [((THREAT,), ("police_court_impersonation", "usury")), ((HARASSMENT, THIRD_PARTY_CONTACT), ("insult",)),
+             ((LAWFUL_REMINDER,), ("short_term_714",)), ((LAWFUL_REMINDER,), ()), ((THIRD_PARTY_CONTACT,), ())]
+    seen = set()
+    for tags, codes in cases:
+        for day in sorted(days):
+            cell = batch_statutes(tags, codes, day)
+            assert cell == short_citations(cite(tags, codes, day)[0]), (tags, codes, day)
+            seen.add(cell)
+    assert len(seen) > len(cases)  # the date does change some cells

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
 from functools import lru_cache
 
 from .advice import DISCLAIMER, advice_for
 from .cite import cite, grouped, short_citations
+from .provisions import load_provisions
 from .reasons import BY_CODE, ReasonHit, find_reasons, reason_codes
 
 EMPTY = {"reasons": [], "provisions": [], "provision_groups": [], "legal_basis": [],
@@ -43,16 +46,44 @@ def _citations_cached(tags: tuple[str, ...], codes: tuple[str, ...], date) -> st
     return short_citations(cite(tags, codes, date)[0])
 
 
+@lru_cache(maxsize=1)
+def _boundaries() -> list[dt.date]:
+    """Every date on which some provision's version or existence changes (``provisions.in_force`` compares
+    dates only with these: ``< effective_from``, ``>= article_effective_from``, ``<= effective_to``)."""
+    days = set()
+    for p in load_provisions().values():
+        days |= {p.effective_from, p.article_effective_from}
+        if p.effective_to is not None:
+            days.add(p.effective_to + dt.timedelta(days=1))
+    return sorted(days)
+
+
+_BY_ERA: dict[tuple, str] = {}
+
+
 def batch_statutes(tags: tuple[str, ...], codes: tuple[str, ...], date) -> str:
-    """The ``statutes`` cell from its parts (batch computes the codes of a repeated text once)."""
-    return _citations_cached(tuple(tags), codes, date) if tags else ""
+    """The ``statutes`` cell from its parts (batch computes the codes of a repeated text once).
+
+    Dates between the same two boundaries (:func:`_boundaries`) cite the same versions, so the cell is
+    remembered per era rather than per day (a log's dates are spread over months)."""
+    if not tags:
+        return ""
+    if type(date) is not dt.date:  # None (today) and anything else: per value, as before
+        return _citations_cached(tuple(tags), codes, date)
+    key = (tuple(tags), codes, bisect.bisect_right(_boundaries(), date))
+    cell = _BY_ERA.get(key)
+    if cell is None:
+        if len(_BY_ERA) >= 8192:
+            _BY_ERA.clear()
+        cell = _BY_ERA[key] = short_citations(cite(key[0], codes, date)[0])
+    return cell
 
 
 def batch_citations(pred) -> str:
     """The ``statutes`` cell of a batch row: short citations of the top provisions, with markers."""
     if pred.error or not pred.tags:
         return ""
-    return _citations_cached(tuple(pred.tags), reason_codes(pred.text, pred.norm, tuple(pred.tags)), pred.date)
+    return batch_statutes(tuple(pred.tags), reason_codes(pred.text, pred.norm, tuple(pred.tags)), pred.date)
 
 
 __all__ = ["BY_CODE", "ReasonHit", "batch_citations", "batch_statutes", "legal_result"]
