@@ -43,13 +43,15 @@ from ..files.tabular import (
 from ..labels import TAG_NAMES, TAG_SEPARATOR, UNLAWFUL_TAGS
 from ..modeling.results import MAX_CHARS, Prediction, evidence_text, failed
 from ..schema import BATCH_COLUMNS, SCORE_COLUMNS, prediction_json
-from .unique import ResultCache, predict_unique, unique_bases
+from .unique import CellCache, ResultCache, predict_unique, unique_bases
 
 CHUNK_ROWS = 300  # rows per task: bounds the workers' transient memory (peak < 400 MB in all on 1M rows)
 #: Which tags get evidence phrases: the unlawful ones (the rows someone must act on), all, or none.
 EVIDENCE_SCOPES: dict[str, tuple[str, ...]] = {"unlawful": UNLAWFUL_TAGS, "all": TAG_NAMES, "none": ()}
 #: Per loaded model, the results of recently seen normalized texts (so a file's repeated templates are scored once).
 _RESULT_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: Per loaded model and evidence scope, batch's output cells of recently seen normalized texts.
+_CELL_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -201,29 +203,30 @@ def _predict_cells(classifier, texts: Sequence[object], dates: Sequence[dt.date 
     if not todo:
         return out  # type: ignore[return-value]
     scope = EVIDENCE_SCOPES[evidence]
-    cache = _RESULT_CACHES.setdefault(classifier, ResultCache())
-    rows, cut = unique_bases(classifier, [texts[i] for i in todo], [dates[i] for i in todo], evidence_tags=scope,
-                             explain=bool(scope), cache=cache)
-    scope_key = ("batch-cells", tuple(t for t in TAG_NAMES if t in scope))
+    cache = _CELL_CACHES.setdefault(classifier, {}).setdefault(evidence, CellCache())
+    rows, cut, made_before = unique_bases(classifier, [texts[i] for i in todo], [dates[i] for i in todo],
+                                          evidence_tags=scope, explain=bool(scope), known=cache)
+    made_now: dict[str, tuple] = {}
     for k, (i, r) in enumerate(zip(todo, rows, strict=True)):
         if not isinstance(r, tuple):  # a transcript: scored on its own, with its date
             out[i] = _cells(r)
             continue
         base, norm = r
-        key = (norm, scope_key)
-        made = cache.derived.get(key)
+        made = made_before.get(norm) if base is None else made_now.get(norm)
         if made is None:
-            codes = frozenset(norm_codes(norm, base.tags)) if norm else None
-            made = cache.derived[key] = (_model_cells(base), codes, in_order(codes) if codes is not None else ())
-        template, codes, ordered = made
+            codes = norm_codes(norm, base.tags) if norm else None
+            made = made_now[norm] = (_model_cells(base), base.tags, codes,
+                                     in_order(codes) if codes is not None else ())
+            cache.put(norm, made)
+        template, tags, codes, ordered = made
         text = cut[k]
         if codes is None:  # nothing left after normalization: the codes look at the text itself
-            found = reason_codes(text, norm, base.tags)
+            found = reason_codes(text, norm, tags)
         else:
-            extra = raw_codes(text, base.tags)
+            extra = raw_codes(text, tags)
             found = in_order(codes | extra) if extra else ordered
         cells = list(template)
-        cells[_STATUTES] = batch_statutes(base.tags, found, dates[i])
+        cells[_STATUTES] = batch_statutes(tags, found, dates[i])
         if len(texts[i]) > MAX_CHARS:
             cells[_ERROR] = _note(True)
         out[i] = cells

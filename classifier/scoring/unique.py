@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -31,7 +31,6 @@ class ResultCache:
     def __init__(self, max_items: int = 10_000):
         self.max_items = max_items
         self.items: dict[tuple, Prediction] = {}
-        self.derived: dict[tuple, object] = {}  # what a caller built from an item (batch: its output cells)
         self.hits = 0
 
     def get(self, key: tuple) -> Prediction | None:
@@ -40,7 +39,34 @@ class ResultCache:
     def put(self, key: tuple, value: Prediction) -> None:
         if len(self.items) >= self.max_items:
             self.items.clear()  # simpler than LRU and as good for template-shaped files
-            self.derived.clear()
+        self.items[key] = value
+
+
+class CellCache:
+    """What batch built from recently seen normalized texts (their output cells), in one process.
+
+    Bounded, and sized by use: when full it is cleared, and its size doubles (up to ``max_items``) if
+    more than a third of the lookups since the last clear found something, or halves (down to
+    ``min_items``) otherwise; a log of repeated templates keeps many, a file of distinct messages few."""
+
+    def __init__(self, items: int = 10_000, min_items: int = 2_000, max_items: int = 30_000):
+        self.cap, self.min_items, self.max_items = items, min_items, max_items
+        self.items: dict[str, object] = {}
+        self.lookups = self.hits = 0
+
+    def get(self, key: str) -> object | None:
+        self.lookups += 1
+        value = self.items.get(key)
+        if value is not None:
+            self.hits += 1
+        return value
+
+    def put(self, key: str, value: object) -> None:
+        if len(self.items) >= self.cap:
+            useful = self.hits * 3 > self.lookups
+            self.cap = min(self.max_items, self.cap * 2) if useful else max(self.min_items, self.cap // 2)
+            self.items.clear()
+            self.lookups = self.hits = 0
         self.items[key] = value
 
 
@@ -53,7 +79,7 @@ def predict_unique(classifier, texts: Sequence[str], dates: Sequence[dt.date | N
     can reuse whatever it derives from it (``score_texts`` builds each output row once).
     """
     dates = list(dates) if dates is not None else [None] * len(texts)
-    rows, cut = unique_bases(classifier, texts, dates, evidence_tags, explain, cache)
+    rows, cut, _ = unique_bases(classifier, texts, dates, evidence_tags, explain, cache)
     out: list[Prediction] = []
     shared: dict[tuple, Prediction] = {}
     for i, r in enumerate(rows):
@@ -73,11 +99,15 @@ def predict_unique(classifier, texts: Sequence[str], dates: Sequence[dt.date | N
 
 def unique_bases(classifier, texts: Sequence[str], dates: Sequence[dt.date | None],
                  evidence_tags: Collection[str] = TAG_NAMES, explain: bool = True,
-                 cache: ResultCache | None = None) -> tuple[list[Prediction | tuple[Prediction, str]], list]:
+                 cache: ResultCache | None = None, known: Mapping[str, object] | None = None,
+                 ) -> tuple[list[Prediction | tuple[Prediction | None, str]], list, dict[str, object]]:
     """What :func:`predict_unique` builds its results from: per text either ``(base, norm)`` (a one-line
     message: ``base`` is the shared result of its normalized text ``norm``, without date, text or
-    truncation) or its whole ``Prediction`` (transcripts, empty texts); and the texts as scored (cut
-    to ``MAX_CHARS``, lone surrogates replaced)."""
+    truncation) or its whole ``Prediction`` (transcripts, empty texts); the texts as scored (cut to
+    ``MAX_CHARS``, lone surrogates replaced); and what ``known`` holds for the normalized texts in it.
+
+    Normalized texts found in ``known`` (what a caller derived from their results before) are not
+    scored again: their ``base`` is None and their ``known`` value is in the returned dict."""
     cut = [_SURROGATES.sub("\ufffd", t[:MAX_CHARS]) if isinstance(t, str) else t for t in texts]
     plain = [i for i, t in enumerate(cut) if isinstance(t, str) and t.strip() and "\n" not in t]
     is_plain = np.zeros(len(texts), dtype=bool)
@@ -90,13 +120,20 @@ def unique_bases(classifier, texts: Sequence[str], dates: Sequence[dt.date | Non
                                                          explain_evidence=mode, evidence_tags=evidence_tags),
                            strict=True):
             out[i] = pred
+    hits: dict[str, object] = {}
     if not plain:
-        return out, cut
+        return out, cut, hits
     norms = classifier.normalize([cut[i] for i in plain])
     scope = tuple(t for t in TAG_NAMES if t in evidence_tags) if explain else ()
-    base: dict[str, Prediction] = {}
+    base: dict[str, Prediction | None] = {}
     todo: list[str] = []
     for norm in dict.fromkeys(norms):
+        if known is not None:
+            value = known.get(norm)
+            if value is not None:
+                hits[norm] = value
+                base[norm] = None
+                continue
         hit = cache.get((norm, scope)) if cache is not None else None
         if hit is not None:
             base[norm] = hit
@@ -110,7 +147,7 @@ def unique_bases(classifier, texts: Sequence[str], dates: Sequence[dt.date | Non
                 cache.put((norm, scope), pred)
     for i, norm in zip(plain, norms, strict=True):
         out[i] = (base[norm], norm)
-    return out, cut
+    return out, cut, hits
 
 
 def _score_distinct(classifier, norms: list[str], scope: tuple[str, ...]) -> list[Prediction]:
