@@ -21,10 +21,11 @@ def parts():
 
 
 def test_raw_files_follow_the_schema():
-    raw = pd.read_csv(config.REAL_DIR / real.COLLECTION_FILE, dtype=str, keep_default_na=False)
-    assert list(raw.columns) == real.COLLECTION_COLUMNS
-    assert real.validate_collection(raw) == []
-    assert (raw["source"].str.match(r"^(https?://|[\w.-]+/[\w.-]+@[0-9a-f]{40}:)")).all()
+    for file in real.COLLECTION_FILES:
+        raw = pd.read_csv(config.REAL_DIR / file, dtype=str, keep_default_na=False)
+        assert list(raw.columns) == real.COLLECTION_COLUMNS
+        assert real.validate_collection(raw, file) == []
+        assert (raw["source"].str.match(r"^(https?://|[\w.-]+/[\w.-]+@[0-9a-f]{8,40}:)")).all(), file
     for kind in ("sms", "chat"):
         df = real.load_everyday(kind)
         assert len(df) >= 50 and (df["tags"] == "not_collection").all()
@@ -44,6 +45,17 @@ def test_real_sets_are_split_by_source_group_never_by_row(parts):
         assert 0 < total <= len(raw)
     test = parts[("collection", "test")]
     assert test["group"].nunique() >= 2 and len(test) >= 10
+
+
+def test_a_later_intake_never_moves_an_earlier_group(tmp_path):
+    """Each intake is split on its own: collection.csv's groups land where they land without the later files."""
+    first = real.load_collection(files=real.COLLECTION_FILES[:1])
+    alone = {g: p for p, df in real._split_intakes(first, real.COLLECTION_SHARES).items() for g in df["group"]}
+    both = real.load_collection()
+    assert both["intake"].nunique() == len(real.COLLECTION_FILES) > 1
+    together = {g: p for p, df in real._split_intakes(both, real.COLLECTION_SHARES).items() for g in df["group"]}
+    assert {g: together[g] for g in alone} == alone
+    assert set(together) - set(alone) == set(both.loc[both["intake"] != real.COLLECTION_FILE, "group"])
 
 
 def test_assign_parts_keeps_groups_whole_and_is_deterministic():
