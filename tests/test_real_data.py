@@ -25,7 +25,7 @@ def test_raw_files_follow_the_schema():
         raw = pd.read_csv(config.REAL_DIR / file, dtype=str, keep_default_na=False)
         assert list(raw.columns) == real.COLLECTION_COLUMNS
         assert real.validate_collection(raw, file) == []
-        assert (raw["source"].str.match(r"^(https?://|[\w.-]+/[\w.-]+@[0-9a-f]{8,40}:)")).all(), file
+        assert (raw["source"].str.match(r"^(https?://|[\w.-]+/[\w.-]+@[0-9a-f]{40}:)")).all(), file
     for kind in ("sms", "chat"):
         df = real.load_everyday(kind)
         assert len(df) >= 50 and (df["tags"] == "not_collection").all()
