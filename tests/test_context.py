@@ -262,3 +262,32 @@ def check_web(client):
     assert bad.status_code == 422 and "unknown context" in bad.text
     page = client.get("/").text
     assert '<select id="context">' in page and 'value="group"' in page and 'id="unsure"' in page
+
+
+def test_report_uses_context_and_conversation(tmp_path, small_classifier, tags_alone):
+    from classifier.interfaces.report import build_report
+
+    src, out = tmp_path / "in.csv", tmp_path / "report.html"
+    write_csv(src, ["address", "场景", "content"], [["1", "群聊", DEBT_REMINDER], ["2", "", SHORT]])
+    summary = build_report(str(src), str(out), classifier=small_classifier)
+    html = out.read_text(encoding="utf-8")
+    assert summary["primary_label"] == {THIRD_PARTY_CONTACT: 1, NOT_COLLECTION: 1}
+    assert "Decided by the context" in html and SHORT not in html
+
+
+def test_cli_classify_context(shipped):
+    import json
+
+    from click.testing import CliRunner
+
+    from classifier.interfaces.cli import cli
+
+    text = "您好，您在我平台的借款已逾期，如有困难可申请分期，请登录APP处理。"  # the guide's lawful reminder
+    alone = CliRunner().invoke(cli, ["classify", "--json", text])
+    assert json.loads(alone.output)["tags"] == [LAWFUL_REMINDER]
+    posted = json.loads(CliRunner().invoke(cli, ["classify", "--json", "--context", "朋友圈", text]).output)
+    assert (posted["tags"], posted["decided_by"], posted["context"]) == ([THIRD_PARTY_CONTACT], "context", "post")
+    shown = CliRunner().invoke(cli, ["classify", "--context", "group", text]).output
+    assert "shared_disclosure" in shown and "context: group" in shown
+    bad = CliRunner().invoke(cli, ["classify", "--context", "电话会议", text])
+    assert bad.exit_code == 2 and "unknown context" in bad.output

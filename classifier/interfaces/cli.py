@@ -195,7 +195,9 @@ def batch(input_paths, output, out_format, text_column, date_column, id_column, 
     you sent are kept, marked "not scored: sent by you", and never earn a tag.
 
     Added columns (same names and meanings as `classify --json`): primary_label, tags,
-    score_<tag> for each of the five tags, statutes, evidence, error.
+    score_<tag> for each of the five tags, statutes, evidence, unsure, decided_by, error.
+    A `context` or `场景` column says where each message was posted (private, group, post); with a
+    conversation or sender column, short or unsure messages are judged with their conversation.
 
     \b
     Examples:
