@@ -291,3 +291,26 @@ def test_cli_classify_context(shipped):
     assert "shared_disclosure" in shown and "context: group" in shown
     bad = CliRunner().invoke(cli, ["classify", "--context", "电话会议", text])
     assert bad.exit_code == 2 and "unknown context" in bad.output
+
+
+def test_evaluation_in_conversation_agrees_with_batch(tmp_path, small_classifier, tags_alone):
+    """modeling.real judges chat lines in their conversations exactly as batch judges an export."""
+    import pandas as pd
+
+    from classifier.modeling import real
+
+    lines = [("a-1", SHORT, "a"), ("a-2", "上次你欠我的钱什么时候还", "a"), ("b-1", SHORT, "b"), ("b-2", "好的", "b"),
+             ("c-1", "晚上一起吃饭吧", "c"), ("d-1", DEBT_REMINDER, "d")]
+    raw = pd.DataFrame([{"id": i, "text": t, "conversation": c, "source": "x", "source_group": "g", "licence": "MIT",
+                         "note": ""} for i, t, c in lines], columns=real.PERSONAL_CHAT_COLUMNS)
+    raw.to_csv(tmp_path / real.PERSONAL_CHAT_FILE, index=False)
+    test = pd.DataFrame({"id": "real-chat-" + raw["id"], "text": raw["text"], "tags": "not_collection"})
+    preds = small_classifier.predict_many(test["text"].tolist(), explain_evidence=False)
+    found = real.evaluate_in_conversation(small_classifier, test, preds, tmp_path)
+    write_csv(tmp_path / "export.csv", ["conversation", "content"], [[c, t] for _, t, c in lines])
+    run_batch(str(tmp_path / "export.csv"), str(tmp_path / "out.csv"), classifier=small_classifier)
+    rows = read_csv(tmp_path / "out.csv")
+    flagged = sum(any(t in ("harassment", "threat", "third_party_contact") for t in r["tags"].split(";")) for r in rows)
+    assert found["unlawful_flag_rate"] == pytest.approx(flagged / len(rows), abs=1e-4)
+    assert found["decided_by_conversation"] == sum(r["decided_by"] == "conversation" for r in rows) >= 1
+    assert rows[2]["tags"] == NOT_COLLECTION and THREAT in rows[0]["tags"]
