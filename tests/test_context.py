@@ -314,3 +314,9 @@ def test_evaluation_in_conversation_agrees_with_batch(tmp_path, small_classifier
     assert found["unlawful_flag_rate"] == pytest.approx(flagged / len(rows), abs=1e-4)
     assert found["decided_by_conversation"] == sum(r["decided_by"] == "conversation" for r in rows) >= 1
     assert rows[2]["tags"] == NOT_COLLECTION and THREAT in rows[0]["tags"]
+
+
+def test_legal_knows_the_same_shared_contexts():
+    from classifier.legal.reasons import SHARED_CONTEXTS
+
+    assert SHARED_CONTEXTS == ctx.SHARED_CONTEXTS  # legal/ does not import modeling/: the names are repeated
