@@ -223,16 +223,18 @@ def _predict(classifier, texts: Sequence[object], dates: Sequence[dt.date | None
 
 
 def score_texts(classifier, texts: Sequence[object], dates: Sequence[dt.date | None] | None = None, *,
-                evidence: str = "unlawful", explain: str | bool = "fast", context: str = PRIVATE) -> list[ScoredRow]:
+                evidence: str = "unlawful", explain: str | bool = "fast",
+                context: str | Sequence[str] = PRIVATE) -> list[ScoredRow]:
     """Score plain texts; one :class:`ScoredRow` per text, in order (``row_number`` from 1).
 
     ``evidence``: which tags get evidence phrases ("unlawful", "all" or "none"). ``explain``: "fast"
     gives them in normalized form for a whole chunk at once (batch), True/"full" as spans of the
     original text (classify, web, report). Non-text, empty and undecodable cells get an ``error``.
-    ``context``: where the messages were posted (``modeling.context``; any accepted spelling).
+    ``context``: where the messages were posted (``modeling.context``; any accepted spelling), one for
+    all texts or one per text. An unknown value raises ``ContextError``.
     """
     dates = list(dates) if dates is not None else [None] * len(texts)
-    ctx = [parse_context(context)] * len(texts)
+    ctx = [parse_context(context)] * len(texts) if isinstance(context, str) else [parse_context(c) for c in context]
     return [ScoredRow(i + 1, [t], t, dict(zip(BATCH_COLUMNS, cells, strict=True)), pred, date=d)
             for i, (t, d, (cells, pred)) in enumerate(zip(texts, dates, _predict(classifier, texts, dates, evidence,
                                                                                     explain, ctx), strict=True))]
