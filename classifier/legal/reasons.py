@@ -21,6 +21,9 @@ from ..text.concepts import compiled as concept
 from ..text.masking import mask_pii
 from ..text.normalize import normalize_aligned
 
+SHARED_DISCLOSURE = "shared_disclosure"  # a group message or public post about the debt (its context, not its words)
+#: Contexts where others read the message (modeling.context.SHARED_CONTEXTS; legal/ does not import modeling/).
+SHARED_CONTEXTS = ("group", "post")
 DEBT = "debt_terms"  # family of the codes that describe the loan, not the collector's conduct
 UNLAWFUL = (THREAT, HARASSMENT, THIRD_PARTY_CONTACT)
 
@@ -102,6 +105,8 @@ REASONS: tuple[Reason, ...] = (
     Reason("named_third_party", "向具体第三人（家人、同事、单位等）透露或扬言透露债务", THIRD_PARTY_CONTACT, concept("code:named_third_party")),
     Reason("contact_list", "使用通讯录等个人信息扩散债务（爆通讯录）", THIRD_PARTY_CONTACT, concept("code:contact_list")),
     Reason("data_transfer", "出借方把其个人信息提供给催收方或他人", THIRD_PARTY_CONTACT, concept("code:data_transfer")),
+    # not found in the text: given where the message was posted (see shared_context_hit)
+    Reason(SHARED_DISCLOSURE, "在群聊或公开帖子中提及其债务（他人都能看到）", THIRD_PARTY_CONTACT),
     Reason("advance_interest", "砍头息：利息或费用预先从本金中扣除", DEBT, raw=_advance_interest),
     Reason("short_term_714", "“714”高炮：7天等超短期、高额费用借款", DEBT, raw=_short_term),
     Reason("usury", "利率远超法定上限（高利放贷）", DEBT, raw=_usury),
@@ -146,7 +151,7 @@ def find_reasons(text: str, tags: tuple[str, ...], spans: list[Span] | None = No
 
     ``spans`` limits the search to parts of the text (a transcript's collector turns).
     """
-    wanted = applicable(tuple(tags))
+    wanted = tuple(r for r in applicable(tuple(tags)) if r.pattern is not None or r.raw is not None)
     if not wanted or not text:
         return []
     hits: dict[str, ReasonHit] = {}
@@ -174,4 +179,13 @@ def reason_codes(text: str, norm: str, tags: tuple[str, ...]) -> tuple[str, ...]
     if norm == "" and text:
         norm = unicodedata.normalize("NFKC", text).lower()
     return tuple(r.code for r in applicable(tuple(tags))
-                 if (r.raw(text) if r.raw is not None else r.pattern.search(norm)))
+                 if (r.raw(text) if r.raw is not None else r.pattern is not None and r.pattern.search(norm)))
+
+
+def shared_context_hit(pred) -> ReasonHit | None:
+    """The ``shared_disclosure`` code of a message posted in a group or in public that carries
+    ``third_party_contact``: posting it there told others about the debt. No span (it is not in the words)."""
+    if getattr(pred, "context", "private") not in SHARED_CONTEXTS or THIRD_PARTY_CONTACT not in pred.tags:
+        return None
+    r = BY_CODE[SHARED_DISCLOSURE]
+    return ReasonHit(r.code, r.zh, r.family, "", 0, 0)

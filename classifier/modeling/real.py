@@ -330,9 +330,13 @@ REPORTED = (
 )
 
 
-def evaluate_real(classifier, processed_dir: Path = config.PROCESSED_DIR) -> dict:
+def evaluate_real(classifier, processed_dir: Path = config.PROCESSED_DIR, real_dir: Path = config.REAL_DIR) -> dict:
     """Per-tag precision/recall, primary accuracy and confusion on each real part, plus the share of
-    rows flagged with an unlawful tag (the false-alarm rate on everyday text)."""
+    rows flagged with an unlawful tag (the false-alarm rate on everyday text).
+
+    The chat test part is also scored inside its conversations (``personal_chat_test_in_conversation``):
+    the conversation rule of batch (``modeling.context``), with the conversations of ``personal_chat.csv``.
+    """
     from ..labels import UNLAWFUL_TAGS
     from .evaluate import evaluate
 
@@ -348,7 +352,37 @@ def evaluate_real(classifier, processed_dir: Path = config.PROCESSED_DIR) -> dic
         rep["unlawful_flag_rate"] = round(float(np.mean([any(t in UNLAWFUL_TAGS for t in p.tags) for p in preds])), 4)
         rep["groups"] = int(df["group"].nunique())
         out[key] = rep
+        if key == "personal_chat_test":
+            found = evaluate_in_conversation(classifier, df.reset_index(drop=True), preds, real_dir)
+            if found is not None:
+                out[IN_CONVERSATION_KEY] = {**found, "groups": rep["groups"]}
     return out
+
+
+IN_CONVERSATION_KEY = "personal_chat_test_in_conversation"
+
+
+def evaluate_in_conversation(classifier, df: pd.DataFrame, preds: list, real_dir: Path = config.REAL_DIR) -> dict | None:
+    """The chat lines ``df`` (with their predictions alone, ``preds``) judged inside their conversations,
+    as batch judges an export with a conversation column: a first pass notes which conversations of
+    ``personal_chat.csv`` mention a debt, then ``context.decide`` applies the conversation rule."""
+    from ..labels import UNLAWFUL_TAGS
+    from .context import PRIVATE, decide, index_conversations
+    from .evaluate import evaluate_predictions
+
+    path = real_dir / PERSONAL_CHAT_FILE
+    if not path.exists():
+        return None
+    raw = _read(path, PERSONAL_CHAT_COLUMNS)
+    conversation_of = dict(zip("real-chat-" + raw["id"], raw["conversation"], strict=True))
+    found = index_conversations(raw["conversation"].tolist(), raw["text"].tolist())
+    decided = [decide(p, classifier.thresholds, PRIVATE, found.about_debt(conversation_of.get(i)))
+               for p, i in zip(preds, df["id"], strict=True)]
+    return {"model": evaluate_predictions(df, [p.tags for p in decided]),
+            "title": "real personal chat lines, test part, judged inside their conversations",
+            "unlawful_flag_rate": round(float(np.mean([any(t in UNLAWFUL_TAGS for t in p.tags) for p in decided])), 4),
+            "decided_by_conversation": sum(p.decided_by == "conversation" for p in decided),
+            "unsure": sum(p.unsure for p in decided)}
 
 
 def format_real(reports: dict) -> str:

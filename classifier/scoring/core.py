@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import multiprocessing
 import os
 import sys
 import weakref
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -40,6 +41,17 @@ from ..files.tabular import (
     parse_datetime,
 )
 from ..labels import TAG_NAMES, TAG_SEPARATOR, UNLAWFUL_TAGS
+from ..modeling.context import (
+    CONTEXT_COLUMN_NAMES,
+    CONTEXT_HELP,
+    CONVERSATION_COLUMN_NAMES,
+    PRIVATE,
+    ContextError,
+    DebtConversations,
+    decide,
+    index_conversations,
+    parse_context,
+)
 from ..modeling.results import MAX_CHARS, Prediction, evidence_text, failed
 from ..schema import BATCH_COLUMNS, prediction_json
 from .unique import ResultCache, predict_unique
@@ -90,7 +102,8 @@ class ScoredRow:
 def open_input(path: str, *, text_column: str | None = None, date_column: str | None = None,
                id_column: str | None = None, sender_column: str | None = None, me: str | None = None,
                **read_options) -> Source:
-    """Open an export and find its columns (``Source.roles``: text, date, id, sender, direction). Raises InputError.
+    """Open an export and find its columns (``Source.roles``: text, date, id, sender, direction, context,
+    conversation). Raises InputError.
 
     A named column must exist; unnamed ones are found by their usual names (see files.tabular).
     Rows the user sent (a direction column says so, or the sender equals ``me``) are kept but never
@@ -112,16 +125,31 @@ def open_input(path: str, *, text_column: str | None = None, date_column: str | 
                               required=sender_column is not None),
         "direction": find_column(src.columns, None, DIRECTION_COLUMN_NAMES, "direction", path, required=False),
     }
+    # where each message was posted, and its conversation (a thread column, else the sender): exact names only
+    src.roles["context"] = _exact_column(src.columns, CONTEXT_COLUMN_NAMES, text_idx)
+    conversation = _exact_column(src.columns, CONVERSATION_COLUMN_NAMES, text_idx)
+    src.roles["conversation"] = conversation if conversation is not None else src.roles["sender"]
+    if src.format != "image" and path != "-" and isinstance(path, str | os.PathLike):
+        # the conversation rule reads the file twice (modeling.context.DebtConversations)
+        src.reopen = functools.partial(open_input, path, text_column=text_column, date_column=date_column,
+                                       id_column=id_column, sender_column=sender_column, me=me, **read_options)
     if me and src.roles["sender"] is None:
         raise InputError(f"{path}: --me needs a sender column (name it with --sender-column)")
     src.me = me
     return src
 
 
+def _exact_column(columns: list, names: tuple[str, ...], text_idx: int) -> int | None:
+    low = [str(c).strip().lower() for c in columns]
+    return next((low.index(n) for n in names if n in low and low.index(n) != text_idx), None)
+
+
 def describe_input(src: Source) -> str:
     """One line: what was read and which columns were taken (for the batch summary)."""
     named = "; ".join(f"{role} column {src.columns[i]!r}" for role, i in src.roles.items()
-                      if i is not None and role != "sender")
+                      if i is not None and role not in ("sender", "conversation"))
+    if src.roles.get("conversation") is not None:
+        named += f"; conversations by column {src.columns[src.roles['conversation']]!r}"
     if src.roles.get("direction") is not None:
         named += " (rows you sent are not scored)"
     return (f"read {src.format}" + (f", encoding {src.encoding}" if src.encoding else "") +
@@ -146,19 +174,25 @@ def _error_cells(reason: str) -> list[object]:
     return [""] * (len(BATCH_COLUMNS) - 1) + [reason]
 
 
-def _cells(pred: Prediction) -> list[object]:
+def _cells(pred: Prediction) -> list[object]:  # in BATCH_COLUMNS order
     from ..legal import batch_citations
 
     if pred.error:
         return _error_cells(pred.error)
     note = f"text longer than {MAX_CHARS} characters: scored on the first {MAX_CHARS}" if pred.truncated else ""
     return [pred.primary_label, TAG_SEPARATOR.join(pred.tags), *(round(pred.scores[t], 4) for t in TAG_NAMES),
-            batch_citations(pred), " | ".join(evidence_text(ev) for ev in pred.evidence), note]
+            batch_citations(pred), " | ".join(evidence_text(ev) for ev in pred.evidence), "yes" if pred.unsure else "no",
+            pred.decided_by, note]
 
 
 def _predict(classifier, texts: Sequence[object], dates: Sequence[dt.date | None] | None, evidence: str,
-             explain: str | bool) -> list[tuple[list[object], Prediction]]:
-    """Cells and prediction of each text, in order; unscorable cells get an error, not a score."""
+             explain: str | bool, contexts: Sequence[str] | None = None,
+             conversation_debt: Sequence[bool | None] | None = None) -> list[tuple[list[object], Prediction]]:
+    """Cells and prediction of each text, in order; unscorable cells get an error, not a score.
+
+    The model's answer then goes through ``modeling.context.decide`` (context, conversation, unsure):
+    ``contexts`` per text (default private), ``conversation_debt`` per text (default: no conversation).
+    """
     dates = list(dates) if dates is not None else [None] * len(texts)
     texts = [str(t) if not isinstance(t, str) and t not in (None, "") else t for t in texts]
     out: list[tuple[list[object], Prediction] | None] = [None] * len(texts)
@@ -177,7 +211,10 @@ def _predict(classifier, texts: Sequence[object], dates: Sequence[dt.date | None
         preds = classifier.predict_many([texts[i] for i in todo], [dates[i] for i in todo],
                                         explain_evidence=explain if scope else False, evidence_tags=scope)
     built: dict[int, list[object]] = {}  # rows with the same text and date share one Prediction: build cells once
+    thresholds = classifier.thresholds
     for i, pred in zip(todo, preds, strict=True):
+        pred = decide(pred, thresholds, contexts[i] if contexts is not None else PRIVATE,
+                      conversation_debt[i] if conversation_debt is not None else None)
         cells = built.get(id(pred))
         if cells is None:
             cells = built[id(pred)] = _cells(pred)
@@ -186,17 +223,21 @@ def _predict(classifier, texts: Sequence[object], dates: Sequence[dt.date | None
 
 
 def score_texts(classifier, texts: Sequence[object], dates: Sequence[dt.date | None] | None = None, *,
-                evidence: str = "unlawful", explain: str | bool = "fast") -> list[ScoredRow]:
+                evidence: str = "unlawful", explain: str | bool = "fast",
+                context: str | Sequence[str] = PRIVATE) -> list[ScoredRow]:
     """Score plain texts; one :class:`ScoredRow` per text, in order (``row_number`` from 1).
 
     ``evidence``: which tags get evidence phrases ("unlawful", "all" or "none"). ``explain``: "fast"
     gives them in normalized form for a whole chunk at once (batch), True/"full" as spans of the
     original text (classify, web, report). Non-text, empty and undecodable cells get an ``error``.
+    ``context``: where the messages were posted (``modeling.context``; any accepted spelling), one for
+    all texts or one per text. An unknown value raises ``ContextError``.
     """
     dates = list(dates) if dates is not None else [None] * len(texts)
+    ctx = [parse_context(context)] * len(texts) if isinstance(context, str) else [parse_context(c) for c in context]
     return [ScoredRow(i + 1, [t], t, dict(zip(BATCH_COLUMNS, cells, strict=True)), pred, date=d)
             for i, (t, d, (cells, pred)) in enumerate(zip(texts, dates, _predict(classifier, texts, dates, evidence,
-                                                                                    explain), strict=True))]
+                                                                                    explain, ctx), strict=True))]
 
 
 def message_json(pred: Prediction, model_info: dict) -> dict:
@@ -219,9 +260,10 @@ def _worker_init(model_dir: str | None, trust: bool) -> None:
         _WORKER_CLF = Classifier.load(model_dir, trust=trust)
 
 
-def _worker_score(texts: list, dates: list, evidence: str) -> list[list[object]]:
+def _worker_score(texts: list, dates: list, evidence: str, contexts: list | None = None,
+                  conversation_debt: list | None = None) -> list[list[object]]:
     # only the cells travel back: a Prediction is much larger to pickle, and batch needs only cells
-    return [cells for cells, _ in _predict(_WORKER_CLF, texts, dates, evidence, "fast")]
+    return [cells for cells, _ in _predict(_WORKER_CLF, texts, dates, evidence, "fast", contexts, conversation_debt)]
 
 
 @dataclass
@@ -278,6 +320,7 @@ class _Chunk:
     dates: list[dt.date | None]
     whens: list[dt.datetime | None]
     result: Future | list = field(default_factory=list)
+    bad_context: dict[int, str] = field(default_factory=dict)  # row in chunk -> the unusable context cell
 
 
 def score_rows(src: Source, scoring: Scorer | object, *, evidence: str = "unlawful", explain: str | bool = "fast",
@@ -287,11 +330,17 @@ def score_rows(src: Source, scoring: Scorer | object, *, evidence: str = "unlawf
     ``scoring`` is a :class:`Scorer` or a Classifier (scored in this process). With worker
     processes, at most two chunks per worker are in flight, so memory is bounded by the chunk size,
     not the file; their rows carry ``cells`` but no ``prediction``.
+
+    A ``context`` column gives each row's context (a bad value: scored as private, said in ``error``).
+    With a conversation (or sender) column, the file is read twice: first to learn which
+    conversations mention a debt (``modeling.context.DebtConversations``), then to score.
     """
     run = scoring if isinstance(scoring, Scorer) else Scorer(scoring)
     roles = src.roles
     text_idx, date_idx = roles["text"], roles.get("date")
+    ctx_idx, conv_idx = roles.get("context"), roles.get("conversation")
     width = len(src.columns)
+    conversations = debt_conversations(src) if conv_idx is not None else None
     pending: deque[_Chunk] = deque()
     row_number = 0
 
@@ -300,10 +349,21 @@ def score_rows(src: Source, scoring: Scorer | object, *, evidence: str = "unlawf
         whens = [parse_datetime(r.values[date_idx]) if date_idx is not None and not r.error else None for r in rows]
         dates = [w.date() if w else None for w in whens]
         chunk = _Chunk(rows, texts, dates, whens)
+        contexts = conv = None
+        if ctx_idx is not None:
+            contexts = []
+            for k, r in enumerate(rows):
+                try:
+                    contexts.append(parse_context(_cell(r, ctx_idx)))
+                except ContextError:
+                    contexts.append(PRIVATE)
+                    chunk.bad_context[k] = _cell(r, ctx_idx)
+        if conversations is not None:
+            conv = [conversations.about_debt(_cell(r, conv_idx)) for r in rows]
         if run.pool is not None:
-            chunk.result = run.pool.submit(_worker_score, texts, dates, evidence)
+            chunk.result = run.pool.submit(_worker_score, texts, dates, evidence, contexts, conv)
         else:
-            chunk.result = _predict(run.classifier, texts, dates, evidence, explain)
+            chunk.result = _predict(run.classifier, texts, dates, evidence, explain, contexts, conv)
         return chunk
 
     def drain(chunk: _Chunk) -> Iterator[ScoredRow]:
@@ -316,8 +376,12 @@ def score_rows(src: Source, scoring: Scorer | object, *, evidence: str = "unlawf
                 cells, pred = _error_cells(row.error), None
             elif row.skip:  # kept, never scored (a message the user sent)
                 cells, pred = _error_cells(row.skip), None
-            elif row.warning:
-                cells = [*cells[:-1], "; ".join(x for x in (cells[-1], row.warning) if x)]
+            else:
+                notes = [cells[-1], row.warning]
+                if k in chunk.bad_context:
+                    notes.append(bad_context_note(src, row_number, chunk.bad_context[k]))
+                if any(notes[1:]):
+                    cells = [*cells[:-1], "; ".join(str(x) for x in notes if x)]
             yield ScoredRow(row_number, list(row.values), chunk.texts[k], dict(zip(BATCH_COLUMNS, cells, strict=True)),
                             pred, date=chunk.dates[k], when=chunk.whens[k], sender=_cell(row, roles.get("sender")),
                             id=_cell(row, roles.get("id")), warning=row.warning, raw=row.raw)
@@ -338,6 +402,55 @@ def score_rows(src: Source, scoring: Scorer | object, *, evidence: str = "unlawf
         pending.append(submit(chunk))
     while pending:
         yield from drain(pending.popleft())
+
+
+def bad_context_note(src: Source, row_number: int, value: object) -> str:
+    """What the error cell says of a context cell that is none of the contexts (the row is still scored)."""
+    src.stats["bad_context_rows"] = src.stats.get("bad_context_rows", 0) + 1
+    column = src.columns[src.roles["context"]]
+    return (f"data row {row_number}, column {column!r}: unknown context {str(value)[:40]!r} "
+            f"(use {CONTEXT_HELP}); scored as private")
+
+
+def debt_conversations(src: Source, chunk_rows: int = 2000) -> DebtConversations | None:
+    """First pass over the export (opened again): which conversations mention a debt somewhere.
+
+    Memory is bounded: only 8-byte hashes of the keys of conversations with a debt are kept, and
+    a conversation already known is not normalized again. None when the input cannot be read twice
+    (standard input, screenshots): then no conversation rule applies, and the batch says so.
+    """
+    reopen = getattr(src, "reopen", None)
+    if reopen is None:
+        src.stats["conversation_note"] = ("conversation column found, but this input cannot be read twice "
+                                          "(standard input or screenshots): messages judged alone")
+        return None
+    found = DebtConversations()
+    first = reopen()
+    text_idx, conv_idx, width = first.roles["text"], first.roles["conversation"], len(first.columns)
+    keys: list[str] = []
+    texts: list[object] = []
+
+    def flush() -> None:
+        index_conversations(keys, texts, found)
+        keys.clear()
+        texts.clear()
+
+    for row in first.rows:
+        row = fix_width(row, width, text_idx, first.delimiter or ",", Counter())  # its stats: counted in pass 2
+        if row.error:
+            continue
+        key = _cell(row, conv_idx)
+        if not key.strip() or found.about_debt(key):
+            continue
+        keys.append(key)
+        texts.append(_cell(row, text_idx))
+        if len(keys) >= chunk_rows:
+            flush()
+    flush()
+    if found.full:
+        src.stats["conversation_note"] = (f"more than {found.max_keys:,} conversations mention a debt: the others "
+                                          "were judged alone")
+    return found
 
 
 def _sent_by_user(src: Source, row: Row) -> bool:
