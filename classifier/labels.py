@@ -88,6 +88,15 @@ def validate_tags(tags: Iterable[str]) -> tuple[str, ...]:
     return tuple(t for t in PRECEDENCE if t in tag_set)
 
 
+def add_tag(tags: Iterable[str], tag: str) -> tuple[str, ...]:
+    """A valid tag set with ``tag`` added: an unlawful tag replaces ``not_collection`` / ``lawful_reminder``
+    (they stand alone), so a reminder that also tells others about the debt is third-party contact only."""
+    current = set(tags) | {tag}
+    if len(current) > 1:
+        current -= set(EXCLUSIVE_TAGS) - {tag}
+    return validate_tags(current)
+
+
 def primary_label(tags: Iterable[str]) -> str:
     """The most serious tag of a valid tag set."""
     return validate_tags(tags)[0]

@@ -17,12 +17,18 @@ also the web API's response model) and built by :func:`prediction_json` plus the
   empty for lawful reminders (unless their loan terms show illegal-debt markers) and non-collection
 - ``provision_groups``: the same provisions by group; ``legal_basis``: a lawful reminder's basis
 - ``advice``: what to do; ``disclaimer``: the not-legal-advice line
+- ``context``: where the message was posted, as given (``private`` by default, ``group``, ``post``)
+- ``decided_by``: what set the tags: ``model``, ``context`` (a group chat or public post about the
+  debt: ``third_party_contact`` added) or ``conversation`` (a short or unsure message in a
+  conversation that never mentions a debt: ``not_collection``); see ``modeling.context``
+- ``unsure``: true when no tag is clearly above its threshold (read the message yourself)
 - ``model``: model id and sha256; ``error``: null, or why the message could not be scored
 
 Batch output adds exactly these columns (same names and meanings):
 ``primary_label``, ``tags`` (``;``-separated), ``score_<tag>`` for each tag, ``statutes`` (short
 citations of the top three provisions, with condition markers such as ``（限非法债务）``), ``evidence`` (``tag: phrase, phrase | tag: …``, with the turn for transcripts),
-``error`` (empty unless the row could not be scored).
+``unsure`` (``yes`` / ``no``), ``decided_by`` (``model`` / ``context`` / ``conversation``),
+``error`` (empty unless the row could not be scored; also notes such as a bad ``context`` cell).
 """
 
 from __future__ import annotations
@@ -36,7 +42,9 @@ from .labels import TAG_NAMES
 SCHEMA_VERSION = "1.0"
 
 SCORE_COLUMNS: tuple[str, ...] = tuple(f"score_{t}" for t in TAG_NAMES)
-BATCH_COLUMNS: tuple[str, ...] = ("primary_label", "tags", *SCORE_COLUMNS, "statutes", "evidence", "error")
+#: ``error`` stays last (scoring.core appends notes to it).
+BATCH_COLUMNS: tuple[str, ...] = ("primary_label", "tags", *SCORE_COLUMNS, "statutes", "evidence", "unsure", "decided_by",
+                                  "error")
 #: Suffix of a result column whose name the input already uses (an input ``tags`` column stays).
 CLASH_SUFFIX = "_cuishou"
 
@@ -70,6 +78,9 @@ def prediction_json(pred) -> dict:
                   for t in pred.turns],
         "truncated": pred.truncated,
         "date": pred.date.isoformat() if pred.date else None,
+        "context": pred.context,
+        "decided_by": pred.decided_by if not pred.error else None,
+        "unsure": pred.unsure,
         "error": pred.error,
     }
 
@@ -125,5 +136,8 @@ class Result(BaseModel):
     disclaimer: str
     truncated: bool
     date: str | None
+    context: str = "private"
+    decided_by: str | None = "model"
+    unsure: bool = False
     error: str | None
     model: dict[str, Any]

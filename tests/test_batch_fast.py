@@ -34,24 +34,27 @@ DATES = ["2026-03-01 14:05", "2025年3月1日 下午2:05", "20250301", "17408091
          "2021-01-01 00:00", "2026-13-01 10:00", "2026-02-30 24:61"]
 
 
-def varied_export(path, n=400, seed=5):
+def varied_export(path, n=400, seed=5, context=False):
     """Texts from the test split and hostile ones, names and amounts filled in (so normalized texts repeat
-    with different originals and dates), formula cells in other columns, ragged, blank and short rows."""
+    with different originals and dates), formula cells in other columns, ragged, blank and short rows;
+    senders repeat (conversations); with ``context``, a context column (some values unknown)."""
     rng = random.Random(seed)
     pool = pd.read_csv(config.PROCESSED_DIR / "test.csv", keep_default_na=False)["text"].tolist()[:300]
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["id", "date", "sender", "content", "tags", "note"])
+        w.writerow(["id", "date", "sender", "content", "tags", "note", *(["context"] if context else [])])
         for i in range(n):
             t = rng.choice(pool) if rng.random() < 0.7 else rng.choice(SPECIAL)
             if rng.random() < 0.4:
                 t = t.replace("某某", rng.choice(["王伟", "李娜"])) + f" {rng.randint(100, 99_999)}元"
-            w.writerow([i, rng.choice(DATES), f"1{rng.randint(3, 9)}{rng.randint(0, 999_999_999):09d}", t,
-                        rng.choice(["", "=x", "a;b"]), rng.choice(["", "-1,234.50", "+x"])])
-        f.write('9001,2026-01-01,1,"unquoted, comma, in text 你欠钱",,\n')  # more fields than the header
+            w.writerow([i, rng.choice(DATES), f"1380000{rng.randint(0, 40):04d}", t, rng.choice(["", "=x", "a;b"]),
+                        rng.choice(["", "-1,234.50", "+x"]),
+                        *([rng.choice(["", "private", "group", "post", "群聊", "bogus"])] if context else [])])
+        end = ",group" if context else ""
+        f.write(f'9001,2026-01-01,1,"unquoted, comma, in text 你欠钱",,{end}\n')  # more fields than the header
         f.write("9002,2026-01-01\n")  # fewer: no text
         f.write("\n")
-        f.write("9003,2026-01-01,1,再不还钱弄死你,,\n")
+        f.write(f"9003,2026-01-01,1,再不还钱弄死你,,{end}\n")
     return path
 
 
@@ -81,20 +84,24 @@ def _contents(path):
     return path.read_bytes()
 
 
-@pytest.mark.parametrize("suffix", ["csv", "jsonl", "xlsx", "parquet"])
+@pytest.mark.parametrize("suffix", ["csv", "jsonl", "xlsx", "parquet", "context.csv"])
 def test_fast_path_file_equals_the_general_path(small_classifier, tmp_path, suffix):
-    src = varied_export(tmp_path / "in.csv")
+    src = varied_export(tmp_path / "in.csv", context=suffix.startswith("context"))
     run_batch(str(src), str(tmp_path / f"fast.{suffix}"), classifier=small_classifier)
     reference_batch(src, tmp_path / f"ref.{suffix}", small_classifier)
     fast, ref = _contents(tmp_path / f"fast.{suffix}"), _contents(tmp_path / f"ref.{suffix}")
     assert fast == ref
-    if suffix == "csv":  # the file is not trivially equal: it has scored rows, statutes, errors and formulas
-        with open(tmp_path / "fast.csv", encoding="utf-8-sig") as f:
+    if suffix.endswith("csv"):  # the file is not trivially equal: it has scored rows, statutes, errors and formulas
+        with open(tmp_path / f"fast.{suffix}", encoding="utf-8-sig") as f:
             rows = list(csv.DictReader(f))
         assert len(rows) == 404
         assert any(r["statutes"] for r in rows) and any(r["evidence"] for r in rows)
         assert any(r["error"] for r in rows) and any(r["tags_cuishou"] for r in rows)
         assert any(r["content"].startswith("'=") for r in rows) and any(r["note"] == "-1,234.50" for r in rows)
+        assert {r["unsure"] for r in rows} >= {"yes", "no"}
+        if suffix.startswith("context"):
+            assert {r["decided_by"] for r in rows} >= {"model", "context"}
+            assert any("unknown context" in r["error"] for r in rows)
 
 
 @pytest.mark.parametrize("evidence", ["all", "none"])
@@ -103,9 +110,13 @@ def test_fast_cells_equal_general_cells_for_every_evidence_scope(small_classifie
     pool = pd.read_csv(config.PROCESSED_DIR / "test.csv", keep_default_na=False)["text"].tolist()[:200]
     texts = [rng.choice(pool + SPECIAL) for _ in range(300)] + [None, 5, 3.5]
     dates = [rng.choice([None, dt.date(2019, 1, 1), dt.date(2026, 3, 1)]) for _ in texts]
-    general = [cells for cells, _ in _predict(small_classifier, texts, dates, evidence, "fast")]
-    assert _predict_cells(small_classifier, texts, dates, evidence) == general
-    assert _predict_cells(small_classifier, texts, dates, evidence) == general  # again, from the cache
+    contexts = [rng.choice(["private", "group", "post"]) for _ in texts]
+    debt = [rng.choice([None, True, False]) for _ in texts]
+    general = [cells for cells, _ in _predict(small_classifier, texts, dates, evidence, "fast", contexts, debt)]
+    assert _predict_cells(small_classifier, texts, dates, evidence, contexts, debt) == general
+    assert _predict_cells(small_classifier, texts, dates, evidence, contexts, debt) == general  # from the cache
+    plain = [cells for cells, _ in _predict(small_classifier, texts, dates, evidence, "fast")]
+    assert _predict_cells(small_classifier, texts, dates, evidence) == plain
 
 
 def test_batch_summary_is_unchanged(small_classifier, tmp_path):
@@ -125,7 +136,7 @@ def reference_codes(text, norm, tags):
     if norm == "" and text:
         norm = unicodedata.normalize("NFKC", text).lower()
     return tuple(r.code for r in reasons.applicable(tuple(tags))
-                 if (r.raw(text) if r.raw is not None else r.pattern.search(norm)))
+                 if (r.raw(text) if r.raw is not None else r.pattern is not None and r.pattern.search(norm)))
 
 
 TAG_SETS = [(THREAT,), (LAWFUL_REMINDER,), (HARASSMENT, THIRD_PARTY_CONTACT), (NOT_COLLECTION,)]

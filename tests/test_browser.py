@@ -102,6 +102,26 @@ def test_paste_a_threat_and_see_label_highlight_and_provision(server, browser):
     page.close()
 
 
+def test_paste_with_a_context(server, browser):
+    page = browser.new_page(viewport={"width": 1100, "height": 1500})
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(server + "/")
+    page.fill("#text", "您好，您在我平台的借款已逾期，如有困难可申请分期，请登录APP处理。")  # the guide's lawful reminder
+    page.click("#go")
+    page.wait_for_selector("#primary-label")
+    assert page.get_attribute("#primary-label", "data-label") == "lawful_reminder"
+    assert page.locator("#decided-by").is_hidden()
+    page.select_option("#context", "group")
+    page.click("#go")
+    page.wait_for_selector("#primary-label[data-label=third_party_contact]")
+    assert "场景" in page.inner_text("#decided-by")
+    page.click("#lang")
+    assert "context" in page.inner_text("#decided-by") and page.inner_text("#context option[value=post]").startswith("Public")
+    assert not errors, errors  # no CSP violation or script error
+    page.close()
+
+
 def test_phone_screen(server, browser):
     page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
     page.goto(server + "/")

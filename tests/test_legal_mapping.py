@@ -36,8 +36,29 @@ SAMPLES = {
 ALL_UNLAWFUL = (THREAT, HARASSMENT, THIRD_PARTY_CONTACT)
 
 
+#: Codes given by where the message was posted, not found in its words (legal.reasons.shared_context_hit).
+CONTEXT_CODES = {"shared_disclosure"}
+
+
 def test_every_code_has_a_sample_and_a_mapping():
-    assert set(SAMPLES) == set(BY_CODE) == set(mapping()["reasons"])
+    assert set(SAMPLES) | CONTEXT_CODES == set(BY_CODE) == set(mapping()["reasons"])
+
+
+def test_context_code_is_never_read_from_the_words_but_is_cited():
+    from types import SimpleNamespace
+
+    from classifier.legal.reasons import shared_context_hit
+
+    text = "各位群友，张三欠款三个月不还"
+    assert not CONTEXT_CODES & {h.code for h in find_reasons(text, ALL_UNLAWFUL)}
+    assert not CONTEXT_CODES & set(reason_codes(text, "", ALL_UNLAWFUL))
+    posted = SimpleNamespace(context="group", tags=(THIRD_PARTY_CONTACT,))
+    assert shared_context_hit(posted).code == "shared_disclosure"
+    assert shared_context_hit(SimpleNamespace(context="private", tags=(THIRD_PARTY_CONTACT,))) is None
+    assert shared_context_hit(SimpleNamespace(context="post", tags=(THREAT,))) is None
+    provisions, _ = cite((THIRD_PARTY_CONTACT,), ("shared_disclosure",))
+    assert provisions[0]["id"] == in_force("个人信息保护法:10", dt.date(2026, 12, 1)).id
+    assert all("未识别出具体行为" not in p["why"] for p in provisions)  # not the fallback
 
 
 @pytest.mark.parametrize("code", sorted(SAMPLES))

@@ -9,7 +9,7 @@ from sklearn.exceptions import NotFittedError
 from classifier import config
 from classifier.labels import TAG_NAMES, validate_tags
 from classifier.modeling.dataset import load_split, tag_matrix
-from classifier.modeling.pipeline import MultiTagClassifier, build_pipeline, decode
+from classifier.modeling.pipeline import MultiTagClassifier, build_pipeline, decode, parts
 from classifier.modeling.predict import Classifier, ModelError, load_model
 
 
@@ -49,11 +49,11 @@ def test_fit_predict_shapes_and_pickle(small_pipeline):
 
 def test_model_holds_no_training_text(small_pipeline, small_train):
     # features are hashed: no vocabulary, and no training message can be read back out of the model
-    assert not hasattr(small_pipeline.named_steps["ngrams"], "vocabulary_")
+    assert not hasattr(parts(small_pipeline).hasher, "vocabulary_")
     blob = pickle.dumps(small_pipeline)
     for text in small_train["text"].head(200):
         probe = text.strip()[:8]
-        if len(probe) == 8 and probe not in small_pipeline.named_steps["ngrams"].user_words:
+        if len(probe) == 8 and probe not in parts(small_pipeline).hasher.user_words:
             assert probe.encode("utf-8") not in blob, probe
 
 

@@ -1,7 +1,6 @@
 """The real sets: schema, split by source group, exact rebuild, and the real test part never trained on."""
 
 import hashlib
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -9,7 +8,9 @@ import pytest
 from classifier import config
 from classifier.labels import TAG_NAMES
 from classifier.modeling import real
+from classifier.modeling.context import SHORT_CHARS
 from classifier.modeling.dataset import COLUMNS
+from classifier.modeling.results import Prediction
 from classifier.modeling.train import training_frames
 
 KINDS = {"collection": real.COLLECTION_PARTS, "sms": ("dev", "test"), "chat": ("dev", "test")}
@@ -21,10 +22,11 @@ def parts():
 
 
 def test_raw_files_follow_the_schema():
-    raw = pd.read_csv(config.REAL_DIR / real.COLLECTION_FILE, dtype=str, keep_default_na=False)
-    assert list(raw.columns) == real.COLLECTION_COLUMNS
-    assert real.validate_collection(raw) == []
-    assert (raw["source"].str.match(r"^(https?://|[\w.-]+/[\w.-]+@[0-9a-f]{40}:)")).all()
+    for file in real.COLLECTION_FILES:
+        raw = pd.read_csv(config.REAL_DIR / file, dtype=str, keep_default_na=False)
+        assert list(raw.columns) == real.COLLECTION_COLUMNS
+        assert real.validate_collection(raw, file) == []
+        assert (raw["source"].str.match(r"^(https?://|[\w.-]+/[\w.-]+@[0-9a-f]{40}:)")).all(), file
     for kind in ("sms", "chat"):
         df = real.load_everyday(kind)
         assert len(df) >= 50 and (df["tags"] == "not_collection").all()
@@ -44,6 +46,17 @@ def test_real_sets_are_split_by_source_group_never_by_row(parts):
         assert 0 < total <= len(raw)
     test = parts[("collection", "test")]
     assert test["group"].nunique() >= 2 and len(test) >= 10
+
+
+def test_a_later_intake_never_moves_an_earlier_group(tmp_path):
+    """Each intake is split on its own: collection.csv's groups land where they land without the later files."""
+    first = real.load_collection(files=real.COLLECTION_FILES[:1])
+    alone = {g: p for p, df in real._split_intakes(first, real.COLLECTION_SHARES).items() for g in df["group"]}
+    both = real.load_collection()
+    assert both["intake"].nunique() == len(real.COLLECTION_FILES) > 1
+    together = {g: p for p, df in real._split_intakes(both, real.COLLECTION_SHARES).items() for g in df["group"]}
+    assert {g: together[g] for g in alone} == alone
+    assert set(together) - set(alone) == set(both.loc[both["intake"] != real.COLLECTION_FILE, "group"])
 
 
 def test_assign_parts_keeps_groups_whole_and_is_deterministic():
@@ -97,12 +110,15 @@ def test_template_placeholders_become_x():
     assert real.fill_placeholders("普通文字{不是变量吗}") == "普通文字{不是变量吗}"
 
 
-def test_evaluate_real_reports_each_set_on_its_own(parts):
-    class AlwaysThreat:
-        def predict_many(self, texts, explain_evidence=False):
-            return [SimpleNamespace(tags=("threat",), scores={t: float(t == "threat") for t in TAG_NAMES})
-                    for _ in texts]
+class AlwaysThreat:
+    thresholds = [0.5] * len(TAG_NAMES)
 
+    def predict_many(self, texts, explain_evidence=False):
+        return [Prediction("threat", ("threat",), {t: float(t == "threat") for t in TAG_NAMES}, text=t, norm=t)
+                for t in texts]
+
+
+def test_evaluate_real_reports_each_set_on_its_own(parts):
     rep = real.evaluate_real(AlwaysThreat())
     assert {"collection_test", "everyday_sms_test", "personal_chat_test"} <= set(rep)
     for key in ("everyday_sms_test", "personal_chat_test"):
@@ -113,6 +129,26 @@ def test_evaluate_real_reports_each_set_on_its_own(parts):
     assert col["model"]["per_tag"]["threat"]["support"] == n_threat
     assert col["model"]["per_tag"]["threat"]["recall"] == (1.0 if n_threat else 0.0)
     assert "keyword_baseline" in col and "real collection" in real.format_real(rep)
+    # inside their conversations (none mentions a debt), the short lines are no longer flagged
+    chat = parts[("chat", "test")]
+    conv = rep[real.IN_CONVERSATION_KEY]
+    long_share = sum(len(t) > SHORT_CHARS for t in chat["text"]) / len(chat)
+    assert conv["unlawful_flag_rate"] == pytest.approx(long_share, abs=1e-4)
+    assert conv["decided_by_conversation"] == sum(len(t) <= SHORT_CHARS for t in chat["text"])
+    assert real.IN_CONVERSATION_KEY in real.format_real(rep)
+
+
+def test_chat_lines_in_a_conversation_about_a_debt_stay_flagged(tmp_path):
+    raw = pd.DataFrame({"id": ["a-1", "a-2", "b-1"], "text": ["明天见", "上次你欠我的钱什么时候还", "明天见"],
+                        "conversation": ["a", "a", "b"], "source": "x", "source_group": "g", "licence": "MIT",
+                        "note": ""}, columns=real.PERSONAL_CHAT_COLUMNS)
+    raw.to_csv(tmp_path / real.PERSONAL_CHAT_FILE, index=False)
+    test = pd.DataFrame({"id": ["real-chat-a-1", "real-chat-b-1"], "text": ["明天见", "明天见"],
+                         "tags": "not_collection"})
+    clf = AlwaysThreat()
+    out = real.evaluate_in_conversation(clf, test, clf.predict_many(test["text"].tolist()), tmp_path)
+    assert out["model"]["primary"]["accuracy"] == 0.5  # b-1 is not_collection now, a-1 stays a threat
+    assert out["decided_by_conversation"] == 1 and out["unlawful_flag_rate"] == 0.5
 
 
 def test_assign_parts_spreads_every_tag_over_the_parts_when_groups_allow():

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from classifier import config
 from classifier.modeling import runtime as rt_mod
+from classifier.modeling.pipeline import features, parts
 from classifier.modeling.predict import Classifier, ModelError, load_model
 from classifier.modeling.runtime import RuntimeModel, RuntimeModelError, export_runtime
 from classifier.scoring.batch import score_texts
@@ -46,8 +47,8 @@ def numpy_only(monkeypatch):
 
 
 def _reference_tfidf(pipeline, norms):
-    steps = dict(pipeline.steps)
-    X = steps["tfidf"].transform(steps["ngrams"].transform(norms)).tocsr()
+    p = parts(pipeline)
+    X = p.tfidf.transform(p.hasher.transform(norms)).tocsr()
     X.sort_indices()
     return X
 
@@ -108,8 +109,7 @@ def test_fast_path_equals_reference_on_generated_text(reference, runtime, texts)
     keep = np.flatnonzero(runtime.col_of >= 0)
     np.testing.assert_array_equal(keep[col], X.indices)
     np.testing.assert_allclose(val, X.data, rtol=0, atol=1e-6)
-    steps = dict(reference.steps)
-    expected = steps["clf"].predict_proba(X)
+    expected = parts(reference).clf.predict_proba(features(reference, norms))
     np.testing.assert_allclose(runtime.proba(norms), expected, rtol=0, atol=1e-6)
     small = [runtime.proba([n]) for n in norms[:5]]
     np.testing.assert_allclose(np.vstack(small), expected[:len(small)], rtol=0, atol=1e-6)

@@ -106,3 +106,26 @@ def test_spark_from_a_non_activated_venv_on_labelled_input_equals_single_machine
     for col in ("primary_label", "tags_cuishou", "statutes", "error"):
         assert got[col].fillna("").tolist() == expected[col].tolist(), col
     assert (got["score_threat"] - expected["score_threat"].astype(float)).abs().max() < 1e-4
+
+
+def test_spark_reads_a_context_column_like_batch(tmp_path):
+    _require()
+    from classifier.interfaces.spark import ROW_ID, run_spark
+    from classifier.scoring.batch import run_batch
+
+    text = "您好，您在我平台的借款已逾期，如有困难可申请分期，请登录APP处理。"  # the guide's lawful reminder
+    src = tmp_path / "in.csv"
+    _write_csv(src, ["场景", "content"], [["群聊", text], ["", text], ["电话会议", text]])
+    local = tmp_path / "local.csv"
+    run_batch(str(src), str(local), workers=0)
+    with open(local, encoding="utf-8-sig") as f:
+        expected = list(csv.DictReader(f))
+    out = tmp_path / "spark_out"
+    run_spark(str(src), str(out), master="local[1]", log=None)
+    import pandas as pd
+
+    got = pd.read_parquet(out).sort_values(ROW_ID).reset_index(drop=True)
+    assert got["tags"].tolist() == [r["tags"] for r in expected] == ["third_party_contact", "lawful_reminder",
+                                                                     "lawful_reminder"]
+    assert got["decided_by"].tolist() == ["context", "model", "model"]
+    assert "unknown context '电话会议'" in got["error"][2] and not got["error"][0]

@@ -10,6 +10,7 @@ import click
 
 from .. import __version__, config
 from ..labels import TAG_NAMES
+from ..modeling.context import CONTEXT_HELP
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -41,6 +42,15 @@ def cli() -> None:
     """
 
 
+def _check_context(ctx, param, value):
+    from ..modeling.context import ContextError, parse_context
+
+    try:
+        return parse_context(value)
+    except ContextError as e:
+        raise click.BadParameter(str(e)) from None
+
+
 @cli.command()
 @click.argument("texts", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per message (schema: classifier/schema.py).")
@@ -52,9 +62,12 @@ def cli() -> None:
               help="Show every provision (not only the three most relevant), each with its exact text.")
 @click.option("--image", "images", multiple=True, type=click.Path(exists=True),
               help="A screenshot (PNG/JPG/WebP) or a folder of them: OCR, then classify each received message.")
+@click.option("--context", "context", default="private", show_default=True, callback=_check_context,
+              help="Where the message was posted: " + CONTEXT_HELP + ". A group message or public post "
+                   "about a debt tells others about it (third-party contact).")
 @model_options
 def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evidence: bool, full: bool, images,
-             model, trust_model) -> None:
+             context: str, model, trust_model) -> None:
     """Classify messages given as arguments, from stdin ('-'), or pasted one per line.
 
     \b
@@ -63,6 +76,7 @@ def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evide
       echo "【某银行】您尾号1234的信用卡已逾期3天，请尽快还款。" | cuishou classify -
       cuishou classify --whole - < call_transcript.txt
       cuishou classify --json "..."
+      cuishou classify --context group "@所有人 张三欠钱不还，大家注意"
       cuishou classify --image screenshot.png
       cuishou classify            (on a terminal: paste messages one per line, Ctrl-D to end)
     """
@@ -79,7 +93,8 @@ def classify(texts: tuple[str, ...], as_json: bool, whole: bool, date_, no_evide
         return
 
     def emit(batch: list[str]) -> None:
-        for row in score_texts(clf, batch, [date] * len(batch), evidence="all", explain=not no_evidence):
+        for row in score_texts(clf, batch, [date] * len(batch), evidence="all", explain=not no_evidence,
+                               context=context):
             if as_json:
                 click.echo(json.dumps(message_json(row.prediction, clf.model_info), ensure_ascii=False))
             else:
@@ -180,7 +195,9 @@ def batch(input_paths, output, out_format, text_column, date_column, id_column, 
     you sent are kept, marked "not scored: sent by you", and never earn a tag.
 
     Added columns (same names and meanings as `classify --json`): primary_label, tags,
-    score_<tag> for each of the five tags, statutes, evidence, error.
+    score_<tag> for each of the five tags, statutes, evidence, unsure, decided_by, error.
+    A `context` or `场景` column says where each message was posted (private, group, post); with a
+    conversation or sender column, short or unsure messages are judged with their conversation.
 
     \b
     Examples:

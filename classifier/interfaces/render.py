@@ -27,6 +27,15 @@ def render_prediction(pred: Prediction, extra: dict | None = None, color: bool =
     if pred.evidence:
         lines.append("依据 evidence (words that pushed each tag, from the model's coefficients):")
         lines.extend(f"  {evidence_text(ev, quoted=True, mask=True)}" for ev in pred.evidence)
+    if pred.unsure:
+        lines.append("不确定 uncertain — read it yourself: no tag is clearly above its threshold "
+                     "(没有哪个标签明显超过阈值，请自己阅读判断)")
+    if pred.decided_by == "context":
+        lines.append(f"场景 context: {pred.context} — others read it, and it speaks of a debt, so third-party contact "
+                     "(群聊或公开发布、提及债务：视为告知他人)")
+    elif pred.decided_by == "conversation":
+        lines.append("会话 conversation: short or uncertain, and its conversation never mentions a debt, so not collection "
+                     "(短消息或不确定，所在会话从未提及债务)")
     if pred.truncated:
         lines.append("note: the text was longer than the scoring limit and was cut (see --help)")
     for section in (extra or {}).values():
@@ -51,7 +60,7 @@ def render_legal(legal: dict, full: bool = False, top: int = 3) -> str:
     lines = []
     if legal["reasons"]:
         lines.append("细分原因 reasons:")
-        lines.extend(f"  {r['code']} {r['zh']}: 「{r['text']}」" for r in legal["reasons"])
+        lines.extend(f"  {r['code']} {r['zh']}" + (f": 「{r['text']}」" if r["text"] else "") for r in legal["reasons"])
     provisions = legal["provisions"]
     if provisions:
         heading = ("借款条件可能违反的规定 loan terms that may violate" if legal.get("legal_basis")

@@ -57,6 +57,7 @@ class Item:
     image: tuple[str, str, str] | None = None  # screenshots: (file path, bbox, number boxes)
     crop: str = ""  # the message's region of its screenshot, as a PNG data URI (numbers covered if masked)
     where: str = ""  # screenshots: file name and bubble number
+    notes: list[str] = field(default_factory=list)  # unsure, or tags set by the context / conversation rule
 
 
 def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
@@ -257,6 +258,7 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
         it.evidence = [evidence_text(ev, quoted=True, label=TAG_BY_NAME[ev.tag].zh, mask=mask) for ev in pred.evidence]
         it.citations = [p["citation"] for p in legal["provisions"] if p["kind"] != "guidance"]
         it.provisions, it.legal_basis = legal["provisions"], legal["legal_basis"]
+        it.notes = _notes(pred)
         if it.image:
             from ..files.images import crop
 
@@ -301,6 +303,15 @@ def build_report(input_path: str, output: str, *, mask: bool = True, include_all
         Path(tmp).unlink(missing_ok=True)
         raise
     return {**summary.to_dict(), "flagged_listed": len(shown)}
+
+
+def _notes(pred) -> list[str]:
+    notes = []
+    if pred.unsure:
+        notes.append("不确定：没有哪个标签明显超过阈值，请自己阅读判断。 Uncertain — read it yourself.")
+    if pred.decided_by == "context":
+        notes.append("由场景判断：群聊或公开发布且提及债务，视为告知他人。 Decided by the context: posted where others read it.")
+    return notes
 
 
 def _input_footer(input_path, files: dict[str, str]) -> dict:

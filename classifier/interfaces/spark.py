@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .. import config
 from ..files.tabular import DATE_COLUMN_NAMES, TEXT_COLUMN_NAMES, InputError, find_column, parse_date
+from ..modeling.context import CONTEXT_COLUMN_NAMES
 from ..schema import BATCH_COLUMNS, SCORE_COLUMNS, result_columns
 
 ROW_ID = "row_id"
@@ -73,22 +74,37 @@ def _classifier_on_executor(model_name: str):
     return clf
 
 
-def make_scorer(model_name: str, text_col: str, date_col: str | None, evidence: str, names: list[str]
-                ) -> Callable[[Iterator], Iterator]:
+def make_scorer(model_name: str, text_col: str, date_col: str | None, evidence: str, names: list[str],
+                context_col: str | None = None) -> Callable[[Iterator], Iterator]:
     """The ``mapInPandas`` function: pandas chunks in, the same chunks plus the result columns
-    (``names``: ``schema.result_columns`` of the input's columns) out."""
+    (``names``: ``schema.result_columns`` of the input's columns) out. ``context_col``: each row's
+    context (``modeling.context``; an unknown value is scored as private and named in ``error``).
+    No conversation rule here: a conversation may span partitions."""
 
     def score(chunks):
         import pandas as pd
 
+        from ..modeling.context import CONTEXT_HELP, PRIVATE, ContextError, parse_context
         from ..scoring.core import score_texts
 
         clf = _classifier_on_executor(model_name)
         for pdf in chunks:
             texts = pdf[text_col].where(pdf[text_col].notna(), "").tolist()
             dates = [parse_date(d) for d in pdf[date_col]] if date_col else None
-            rows = score_texts(clf, texts, dates, evidence=evidence)
-            res = pd.DataFrame([list(r.cells.values()) for r in rows], columns=names, index=pdf.index)
+            contexts, bad = [], {}
+            for k, v in enumerate(pdf[context_col].tolist() if context_col else []):
+                try:
+                    contexts.append(parse_context(v))
+                except ContextError:
+                    contexts.append(PRIVATE)
+                    bad[k] = (f"column {context_col!r}: unknown context {str(v)[:40]!r} (use {CONTEXT_HELP}); "
+                              "scored as private")
+            rows = score_texts(clf, texts, dates, evidence=evidence, context=contexts if context_col else PRIVATE)
+            cells = [list(r.cells.values()) for r in rows]
+            for k, note in bad.items():
+                if cells[k][0]:  # scored (an error row keeps its error)
+                    cells[k][-1] = "; ".join(x for x in (str(cells[k][-1] or ""), note) if x)
+            res = pd.DataFrame(cells, columns=names, index=pdf.index)
             for name, column in zip(names, BATCH_COLUMNS, strict=True):
                 if column in SCORE_COLUMNS:
                     res[name] = pd.to_numeric(res[name], errors="coerce")
@@ -137,6 +153,7 @@ def run_spark(input_path: str, output: str, *, text_column: str | None = None, d
         text_col = columns[find_column(columns, text_column, TEXT_COLUMN_NAMES, "text", input_path)]
         d_idx = find_column(columns, date_column, DATE_COLUMN_NAMES, "date", input_path, required=date_column is not None)
         date_col = columns[d_idx] if d_idx is not None else None
+        context_col = next((c for c in columns if str(c).strip().lower() in CONTEXT_COLUMN_NAMES and c != text_col), None)
         if id_column:
             find_column(columns, id_column, (), "id", input_path)  # must exist
         else:  # a stable id: the row's position in the input
@@ -149,7 +166,8 @@ def run_spark(input_path: str, output: str, *, text_column: str | None = None, d
             out_fields.append(T.StructField(name, T.DoubleType() if c in SCORE_COLUMNS else T.StringType()))
         spark.sparkContext.addFile(str(model_path.resolve()), recursive=True)
         scored = df.select(*[F.col(c) for c in df.columns]).mapInPandas(
-            make_scorer(model_path.resolve().name, text_col, date_col, evidence, names), schema=T.StructType(out_fields))
+            make_scorer(model_path.resolve().name, text_col, date_col, evidence, names, context_col),
+            schema=T.StructType(out_fields))
         writer = scored.write.mode("errorifexists")
         if fmt == "csv":
             writer.option("header", "true").option("escape", '"').csv(output)

@@ -52,6 +52,7 @@ _BY_REASON = {
 }
 _REASON_GROUP = {"advance_interest": "illegal_debt", "short_term_714": "illegal_debt", "usury": "illegal_debt",
                  "public_post": "public", "photo_doctoring": "public", "publish_threat": "public",
+                 "shared_disclosure": "public",
                  "police_court_impersonation": "impersonation", "lawyer_impersonation": "impersonation"}
 
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 from .advice import DISCLAIMER, advice_for
 from .cite import cite, grouped, short_citations
 from .provisions import load_provisions
-from .reasons import BY_CODE, ReasonHit, find_reasons, reason_codes
+from .reasons import BY_CODE, ReasonHit, find_reasons, reason_codes, shared_context_hit
 
 EMPTY = {"reasons": [], "provisions": [], "provision_groups": [], "legal_basis": [],
          "advice": {"steps": [], "channels": []}, "disclaimer": DISCLAIMER}
@@ -29,6 +29,9 @@ def legal_result(pred, text: str | None = None) -> dict:
     scored = [(t.start, t.end) for t in pred.turns if t.scored]
     spans = scored if pred.turns and len(scored) < len(pred.turns) else None
     hits = find_reasons(source, tuple(pred.tags), spans)
+    shared = shared_context_hit(pred)
+    if shared is not None:  # posted in a group or in public: the posting itself told others
+        hits.append(shared)
     codes = tuple(h.code for h in hits)
     provisions, basis = cite(tuple(pred.tags), codes, pred.date)
     return {
@@ -83,7 +86,10 @@ def batch_citations(pred) -> str:
     """The ``statutes`` cell of a batch row: short citations of the top provisions, with markers."""
     if pred.error or not pred.tags:
         return ""
-    return batch_statutes(tuple(pred.tags), reason_codes(pred.text, pred.norm, tuple(pred.tags)), pred.date)
+    codes = reason_codes(pred.text, pred.norm, tuple(pred.tags))
+    if shared_context_hit(pred) is not None:
+        codes += (shared_context_hit(pred).code,)
+    return batch_statutes(tuple(pred.tags), codes, pred.date)
 
 
 __all__ = ["BY_CODE", "ReasonHit", "batch_citations", "batch_statutes", "legal_result"]

@@ -12,16 +12,40 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..text.concepts import concept_values
 from ..text.normalize import display, normalize_aligned
 from .results import Phrase
 
 
 def features_with_positions(pipeline, norms: list[str]):
-    """``(tf-idf matrix, counts, occurrences)`` of normalized messages, as :func:`saliency` needs them."""
-    steps = dict(pipeline.steps)
-    counts, occ = steps["ngrams"].occurrences(norms)
-    X = steps["tfidf"].transform(counts).tocsr()
-    return X, counts, occ
+    """``(feature matrix, counts, n-gram occurrences, concept values and occurrences)`` of normalized
+    messages, as :func:`saliency` needs them (scikit-learn reference path)."""
+    from scipy import sparse
+
+    from .pipeline import parts  # scikit-learn: only the reference path comes here
+
+    p = parts(pipeline)
+    counts, occ = p.hasher.occurrences(norms)
+    X = p.tfidf.transform(counts).tocsr()
+    concepts = None
+    if p.concepts is not None:
+        concepts = concept_values(norms, p.concepts.names_, p.concepts.weight)
+        X = sparse.hstack([X, sparse.csr_matrix(concepts[0])], format="csr")
+    return X, counts, occ, concepts
+
+
+def add_concept_saliency(out: np.ndarray, values: np.ndarray, occ: tuple[np.ndarray, ...], coef: np.ndarray,
+                         char_offset: np.ndarray) -> None:
+    """Add each concept's contribution (value x coefficient) to the characters of its match, in place.
+
+    ``out``: per-character saliency of all documents joined; ``values``: the concept block (docs x concepts);
+    ``occ``: ``(doc, concept, start, end)``; ``coef``: one tag's concept coefficients; ``char_offset``: where
+    each document starts in ``out``.
+    """
+    doc, col, start, end = occ
+    for d, c, a, b in zip(doc.tolist(), col.tolist(), start.tolist(), end.tolist(), strict=True):
+        if b > a and char_offset[d] >= 0:
+            out[char_offset[d] + a:char_offset[d] + b] += float(values[d, c]) * float(coef[c]) / (b - a)
 
 
 def saliency(pipeline, norms: list[str], wanted: list[tuple[int, int]],
@@ -34,19 +58,23 @@ def saliency(pipeline, norms: list[str], wanted: list[tuple[int, int]],
         return {}
     if hasattr(pipeline, "saliency"):  # the runtime model (no scikit-learn); ``features``: its streams of ``norms``
         return pipeline.saliency(norms, wanted, features)
-    coef = dict(pipeline.steps)["clf"].coef_
+    from .pipeline import parts
+
+    coef = parts(pipeline).clf.coef_
     if features is None:
         docs = sorted({d for d, _ in wanted})
-        X, counts, occ = features_with_positions(pipeline, [norms[d] for d in docs])
+        X, counts, occ, concepts = features_with_positions(pipeline, [norms[d] for d in docs])
     else:
         docs = list(range(len(norms)))
-        X, counts, occ = features
+        X, counts, occ, concepts = features
         wanted_doc = np.zeros(len(norms), dtype=bool)
         wanted_doc[[d for d, _ in wanted]] = True
         sel = wanted_doc[occ["doc"]]
         occ = {k: v[sel] for k, v in occ.items()}
     local = {d: i for i, d in enumerate(docs)}
     X = X.tocsr()
+    if X.shape[1] > counts.shape[1]:  # the concept block's columns come after the n-gram buckets
+        X = X[:, :counts.shape[1]]
     X.sort_indices()
     counts = counts.tocsr()
     counts.sort_indices()
@@ -68,9 +96,12 @@ def saliency(pipeline, norms: list[str], wanted: list[tuple[int, int]],
     doc_off = np.concatenate([[0], np.cumsum(doc_len)[:-1]])
     char_at = doc_off[doc[rep]] + np.minimum(start[rep] + offs, doc_len[doc[rep]] - 1)
     per_tag = {}
+    n_hash = counts.shape[1]
     for j in sorted({j for _, j in wanted}):
         contrib = value * coef[j, bucket] / length
         per_tag[j] = np.bincount(char_at, weights=contrib[rep], minlength=int(doc_len.sum()))
+        if concepts is not None:
+            add_concept_saliency(per_tag[j], concepts[0], concepts[1], coef[j, n_hash:], doc_off)
     return {(d, j): per_tag[j][doc_off[local[d]]:doc_off[local[d]] + doc_len[local[d]]] for d, j in wanted}
 
 

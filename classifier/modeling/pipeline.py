@@ -1,4 +1,4 @@
-"""The model: normalize -> TF-IDF over word/char/pinyin n-grams -> one logistic regression per tag.
+"""The model: normalize -> [TF-IDF over word/char/pinyin n-grams | domain concepts] -> one logistic regression per tag.
 
 ``MultiTagClassifier`` fits one L2 logistic regression per tag (one-vs-rest), calibrates each with
 Platt scaling on out-of-fold decision values (folds split by template family, so calibration is
@@ -9,17 +9,19 @@ holds no training text.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, KFold, cross_val_predict
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from ..labels import TAG_NAMES
-from ..text.features import NgramHasher, load_user_words
+from ..text.features import ConceptFeatures, NgramHasher, load_user_words
 from ..text.normalizer_step import TextNormalizer
 from .decoding import N_TAGS, UNLAWFUL_IDX, decode, logit, tags_of, tags_of_rows  # noqa: F401 (re-exported)
 
@@ -110,13 +112,54 @@ class MultiTagClassifier(ClassifierMixin, BaseEstimator):
 
 def build_pipeline(backend: str = "rjieba", C: float = 8.0, min_df: int = 2, n_features: int = 2**20,
                    char_ngram_range: tuple[int, int] = (1, 3), pinyin_ngram_range: tuple[int, int] = (2, 3),
-                   word_ngram_max: int = 2) -> Pipeline:
-    """The untrained model. ``min_df=2`` gives no weight to one-off strings (names, numbers)."""
+                   word_ngram_max: int = 2, concept_weight: float | None = 0.3) -> Pipeline:
+    """The untrained model. ``min_df=2`` gives no weight to one-off strings (names, numbers).
+
+    The n-gram block learns the wording of the training messages; the concept block (the domain lexicon
+    of ``text.concepts``) says what a message talks about in words the training text may never use, which
+    is what carries over to real collectors' messages. ``concept_weight=None`` leaves it out.
+    """
+    ngrams = Pipeline([
+        ("hash", NgramHasher(n_features=n_features, word_ngram_max=word_ngram_max, char_ngram_range=char_ngram_range,
+                             pinyin_ngram_range=pinyin_ngram_range, backend=backend, user_words=load_user_words(),
+                             min_df=min_df)),
+        ("tfidf", TfidfTransformer(sublinear_tf=True)),
+    ])
+    blocks = [("ngrams", ngrams)]
+    if concept_weight is not None:
+        blocks.append(("concepts", ConceptFeatures(weight=concept_weight)))
     return Pipeline([
         ("normalize", TextNormalizer()),
-        ("ngrams", NgramHasher(n_features=n_features, word_ngram_max=word_ngram_max, char_ngram_range=char_ngram_range,
-                               pinyin_ngram_range=pinyin_ngram_range, backend=backend, user_words=load_user_words(),
-                               min_df=min_df)),
-        ("tfidf", TfidfTransformer(sublinear_tf=True)),
+        ("features", FeatureUnion(blocks)),
         ("clf", MultiTagClassifier(C=C)),
     ])
+
+
+class Parts(NamedTuple):
+    """The fitted pieces of a pipeline, whatever its layout: the n-gram hasher, TF-IDF, the concept block
+    (``None`` if the model has none) and the classifier. Column order: n-gram buckets, then concepts."""
+
+    hasher: NgramHasher
+    tfidf: TfidfTransformer
+    concepts: ConceptFeatures | None
+    clf: MultiTagClassifier
+
+
+def parts(pipeline: Pipeline) -> Parts:
+    """The one place that knows where each piece sits (models saved before the concept block had a flat
+    ``normalize, ngrams, tfidf, clf`` layout; they still load)."""
+    steps = dict(pipeline.steps)
+    if "features" in steps:
+        blocks = dict(steps["features"].transformer_list)
+        ngrams = dict(blocks["ngrams"].steps)
+        return Parts(ngrams["hash"], ngrams["tfidf"], blocks.get("concepts"), steps["clf"])
+    return Parts(steps["ngrams"], steps["tfidf"], None, steps["clf"])
+
+
+def features(pipeline: Pipeline, norms: list[str]):
+    """The feature matrix of normalized messages (what ``clf`` scores)."""
+    p = parts(pipeline)
+    X = p.tfidf.transform(p.hasher.transform(norms))
+    if p.concepts is not None:
+        X = sparse.hstack([X, p.concepts.transform(norms)], format="csr")
+    return X

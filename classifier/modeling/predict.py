@@ -90,7 +90,9 @@ class Classifier:
     def _proba(self, norms: list[str]) -> np.ndarray:
         if self.runtime:
             return self.runtime.proba(norms)
-        return self.clf.predict_proba(self.steps["tfidf"].transform(self.steps["ngrams"].transform(norms)))
+        from .pipeline import features  # the scikit-learn reference path
+
+        return self.clf.predict_proba(features(self.pipeline, norms))
 
     def predict(self, text: str, date: dt.date | None = None, explain_evidence: bool | str = True) -> Prediction:
         return self.predict_many([text], [date], explain_evidence=explain_evidence)[0]

@@ -27,6 +27,9 @@ from ..labels import TagError, format_tags, validate_tags
 from .dataset import CHANNELS, COLUMNS, CorpusError, RowProblem
 
 COLLECTION_FILE = "collection.csv"
+#: Intakes of real collection messages, in the order they were collected. Each is split by source group on its
+#: own, so adding an intake never moves a group of an earlier one to another part (its test part stays as it was).
+COLLECTION_FILES = (COLLECTION_FILE, "collection_2.csv")
 EVERYDAY_SMS_FILE = "everyday_sms.csv"
 PERSONAL_CHAT_FILE = "personal_chat.csv"
 
@@ -118,10 +121,10 @@ def _read(path: Path, columns: list[str]) -> pd.DataFrame:
     return df[columns]
 
 
-def validate_collection(df: pd.DataFrame) -> list[RowProblem]:
+def validate_collection(df: pd.DataFrame, file: str = COLLECTION_FILE) -> list[RowProblem]:
     problems = []
     for n, r in enumerate(df.itertuples(index=False), 2):
-        where = f"{COLLECTION_FILE} row {n}"
+        where = f"{file} row {n}"
         try:
             validate_tags(r.tags.split(";"))
         except TagError as e:
@@ -133,22 +136,29 @@ def validate_collection(df: pd.DataFrame) -> list[RowProblem]:
         if not r.text.strip() or not r.source.strip() or not r.source_group.strip() or not r.licence.strip():
             problems.append(RowProblem(where, "text, source, source_group and licence are required"))
     if not df["id"].is_unique:
-        problems.append(RowProblem(COLLECTION_FILE, "ids are not unique"))
+        problems.append(RowProblem(file, "ids are not unique"))
     return problems
 
 
-def load_collection(real_dir: Path = config.REAL_DIR) -> pd.DataFrame:
-    """The labelled real collection messages in the corpus schema (``COLUMNS`` + ``source_type``)."""
-    raw = _read(real_dir / COLLECTION_FILE, COLLECTION_COLUMNS)
-    problems = validate_collection(raw)
-    if problems:
-        raise CorpusError("invalid real collection rows:\n" + "\n".join(map(str, problems[:30])))
-    return pd.DataFrame({
-        "id": "real-" + raw["id"], "text": raw["text"].map(fill_placeholders),
-        "tags": [format_tags(validate_tags(t.split(";"))) for t in raw["tags"]], "channel": raw["channel"],
-        "source": "real-collection:" + raw["source_group"], "group": "real/" + raw["source_group"],
-        "evasion": False, "hard_negative": False, "source_type": raw["source_type"],
-    }, columns=[*COLUMNS, "source_type"])
+def load_collection(real_dir: Path = config.REAL_DIR, files: tuple[str, ...] = COLLECTION_FILES) -> pd.DataFrame:
+    """The labelled real collection messages in the corpus schema (``COLUMNS`` + ``source_type`` + ``intake``)."""
+    frames = []
+    for file in files:
+        raw = _read(real_dir / file, COLLECTION_COLUMNS)
+        problems = validate_collection(raw, file)
+        if problems:
+            raise CorpusError("invalid real collection rows:\n" + "\n".join(map(str, problems[:30])))
+        frames.append(pd.DataFrame({
+            "id": "real-" + raw["id"], "text": raw["text"].map(fill_placeholders),
+            "tags": [format_tags(validate_tags(t.split(";"))) for t in raw["tags"]], "channel": raw["channel"],
+            "source": "real-collection:" + raw["source_group"], "group": "real/" + raw["source_group"],
+            "evasion": False, "hard_negative": False, "source_type": raw["source_type"], "intake": file,
+        }, columns=[*COLUMNS, "source_type", "intake"]))
+    df = pd.concat(frames, ignore_index=True)
+    clash = df.groupby("group")["intake"].nunique()
+    if (clash > 1).any() or not df["id"].is_unique:
+        raise CorpusError(f"a source group or id appears in two intakes: {sorted(clash[clash > 1].index)[:5]}")
+    return df
 
 
 def load_everyday(kind: str, real_dir: Path = config.REAL_DIR) -> pd.DataFrame:
@@ -173,6 +183,14 @@ def _split(df: pd.DataFrame, shares: dict[str, float]) -> dict[str, pd.DataFrame
     return {p: df[where == p] for p in shares}
 
 
+def _split_intakes(df: pd.DataFrame, shares: dict[str, float]) -> dict[str, pd.DataFrame]:
+    """Each intake split on its own (see ``COLLECTION_FILES``), the parts then joined in intake order."""
+    if "intake" not in df:
+        return _split(df, shares)
+    pieces = [_split(part, shares) for _, part in df.groupby("intake", sort=False)]
+    return {p: pd.concat([pc[p] for pc in pieces]).drop(columns="intake") for p in shares}
+
+
 def build_real(out_dir: Path = config.PROCESSED_DIR, real_dir: Path = config.REAL_DIR) -> dict:
     """Write the real parts to ``out_dir``; return their row counts. Deterministic."""
     from ..text.normalize import normalize
@@ -188,7 +206,7 @@ def build_real(out_dir: Path = config.PROCESSED_DIR, real_dir: Path = config.REA
         # exact duplicates after normalization: keep the first (the same template quoted twice)
         df = df.assign(_norm=[normalize(t) for t in df["text"]])
         df = df[df["_norm"].str.len() > 0].drop_duplicates("_norm").drop(columns="_norm")
-        for part, rows in _split(df, shares).items():
+        for part, rows in _split_intakes(df, shares).items():
             rows.to_csv(out_dir / part_file(kind, part), index=False, encoding="utf-8")
             summary.setdefault(kind, {})[part] = len(rows)
     return summary
@@ -312,9 +330,13 @@ REPORTED = (
 )
 
 
-def evaluate_real(classifier, processed_dir: Path = config.PROCESSED_DIR) -> dict:
+def evaluate_real(classifier, processed_dir: Path = config.PROCESSED_DIR, real_dir: Path = config.REAL_DIR) -> dict:
     """Per-tag precision/recall, primary accuracy and confusion on each real part, plus the share of
-    rows flagged with an unlawful tag (the false-alarm rate on everyday text)."""
+    rows flagged with an unlawful tag (the false-alarm rate on everyday text).
+
+    The chat test part is also scored inside its conversations (``personal_chat_test_in_conversation``):
+    the conversation rule of batch (``modeling.context``), with the conversations of ``personal_chat.csv``.
+    """
     from ..labels import UNLAWFUL_TAGS
     from .evaluate import evaluate
 
@@ -330,7 +352,37 @@ def evaluate_real(classifier, processed_dir: Path = config.PROCESSED_DIR) -> dic
         rep["unlawful_flag_rate"] = round(float(np.mean([any(t in UNLAWFUL_TAGS for t in p.tags) for p in preds])), 4)
         rep["groups"] = int(df["group"].nunique())
         out[key] = rep
+        if key == "personal_chat_test":
+            found = evaluate_in_conversation(classifier, df.reset_index(drop=True), preds, real_dir)
+            if found is not None:
+                out[IN_CONVERSATION_KEY] = {**found, "groups": rep["groups"]}
     return out
+
+
+IN_CONVERSATION_KEY = "personal_chat_test_in_conversation"
+
+
+def evaluate_in_conversation(classifier, df: pd.DataFrame, preds: list, real_dir: Path = config.REAL_DIR) -> dict | None:
+    """The chat lines ``df`` (with their predictions alone, ``preds``) judged inside their conversations,
+    as batch judges an export with a conversation column: a first pass notes which conversations of
+    ``personal_chat.csv`` mention a debt, then ``context.decide`` applies the conversation rule."""
+    from ..labels import UNLAWFUL_TAGS
+    from .context import PRIVATE, decide, index_conversations
+    from .evaluate import evaluate_predictions
+
+    path = real_dir / PERSONAL_CHAT_FILE
+    if not path.exists():
+        return None
+    raw = _read(path, PERSONAL_CHAT_COLUMNS)
+    conversation_of = dict(zip("real-chat-" + raw["id"], raw["conversation"], strict=True))
+    found = index_conversations(raw["conversation"].tolist(), raw["text"].tolist())
+    decided = [decide(p, classifier.thresholds, PRIVATE, found.about_debt(conversation_of.get(i)))
+               for p, i in zip(preds, df["id"], strict=True)]
+    return {"model": evaluate_predictions(df, [p.tags for p in decided]),
+            "title": "real personal chat lines, test part, judged inside their conversations",
+            "unlawful_flag_rate": round(float(np.mean([any(t in UNLAWFUL_TAGS for t in p.tags) for p in decided])), 4),
+            "decided_by_conversation": sum(p.decided_by == "conversation" for p in decided),
+            "unsure": sum(p.unsure for p in decided)}
 
 
 def format_real(reports: dict) -> str:

@@ -83,6 +83,9 @@ class Prediction:
     error: str | None = None
     text: str = field(default="", repr=False)  # kept for evidence and reasons; never serialized
     norm: str = field(default="", repr=False)  # normalized text of the scored part (collector turns)
+    context: str = "private"  # where it was posted: private / group / post (modeling.context)
+    decided_by: str = "model"  # what set the tags: the model, or the context / conversation rule
+    unsure: bool = False  # no tag clearly above its threshold (modeling.context.is_unsure)
 
     @property
     def primary_label_zh(self) -> str:

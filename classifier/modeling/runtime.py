@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..labels import TAG_NAMES
+from ..text.concepts import CONCEPTS, concept_values
 from ..text.ngram_core import (
     _WORD_IDS,
     BACKENDS,
@@ -35,6 +36,7 @@ from ..text.ngram_core import (
 )
 from ..text.normalize import normalize
 from ..text.normalize_batch import normalize_many
+from .explain import add_concept_saliency
 
 FORMAT = "cuishou-runtime/1"
 RUNTIME_JSON = "runtime.json"
@@ -43,7 +45,7 @@ RUNTIME_FILES = (RUNTIME_JSON, RUNTIME_NPZ)
 #: Batches at least this large use the compiled kernels (below it, numpy: no compile, no numba import).
 KERNEL_MIN_DOCS = 64
 _MAX_FEATURES = 1 << 24
-_ARRAYS = {"keep_buckets": np.integer, "idf": np.floating, "coef": np.floating}
+_ARRAYS = {"keep_buckets": np.integer, "idf": np.floating, "coef": np.floating, "concept_coef": np.floating}
 
 
 class RuntimeModelError(ValueError):
@@ -66,8 +68,9 @@ def has_runtime(model_dir: Path) -> bool:
 
 def export_runtime(pipeline, out_dir: Path, model_id: str | None = None, versions: dict[str, str] | None = None) -> dict:
     """Write ``runtime.npz`` and ``runtime.json`` for a fitted pipeline; return ``{file: sha256}``."""
-    steps = dict(pipeline.steps)
-    hasher, tfidf, clf = steps["ngrams"], steps["tfidf"], steps["clf"]
+    from .pipeline import parts  # export runs after training, where scikit-learn is loaded anyway
+
+    hasher, tfidf, concepts, clf = parts(pipeline)
     tf = tfidf.get_params()
     if tf["norm"] != "l2" or not tf["sublinear_tf"] or not tf["use_idf"]:
         raise ValueError(f"the runtime implements sublinear TF-IDF with L2 norm, not {tf}")
@@ -77,8 +80,10 @@ def export_runtime(pipeline, out_dir: Path, model_id: str | None = None, version
     keep = np.flatnonzero(hasher.keep_).astype(np.int32)
     npz_path = out_dir / RUNTIME_NPZ
     with open(npz_path, "wb") as f:
+        coef = np.asarray(clf.coef_)
         np.savez(f, keep_buckets=keep, idf=np.asarray(tfidf.idf_)[keep],
-                 coef=np.ascontiguousarray(np.asarray(clf.coef_)[:, keep]))
+                 coef=np.ascontiguousarray(coef[:, keep]),
+                 concept_coef=np.ascontiguousarray(coef[:, hasher.n_features:]))
     spec = {
         "format": FORMAT,
         "model_id": model_id,
@@ -93,6 +98,8 @@ def export_runtime(pipeline, out_dir: Path, model_id: str | None = None, version
             "min_df": int(hasher.min_df),
         },
         "tfidf": {"sublinear_tf": True, "norm": "l2", "smooth_idf": bool(tf["smooth_idf"])},
+        "concepts": {"names": list(concepts.names_) if concepts is not None else [],
+                     "weight": float(concepts.weight) if concepts is not None else 0.0},
         "intercept": np.asarray(clf.intercept_, dtype=np.float64).tolist(),
         "calibration": np.asarray(clf.calibration_, dtype=np.float64).tolist(),
         "thresholds": np.asarray(clf.decision_thresholds(), dtype=np.float64).tolist(),
@@ -148,18 +155,26 @@ def _check_spec(spec: object) -> dict:
     _int_pair(feat.get("pinyin_ngram_range"), "pinyin_ngram_range")
     if spec.get("tfidf", {}).get("norm") != "l2" or spec.get("tfidf", {}).get("sublinear_tf") is not True:
         raise RuntimeModelError("runtime.json: only sublinear TF-IDF with L2 norm is supported")
+    con = spec.setdefault("concepts", {"names": [], "weight": 0.0})  # runtime models exported before the block
+    if (not isinstance(con, dict) or not isinstance(con.get("names"), list)
+            or not all(isinstance(n, str) and n in CONCEPTS for n in con["names"])
+            or len(set(con["names"])) != len(con["names"])
+            or not isinstance(con.get("weight"), int | float) or not 0 <= con["weight"] <= 100):
+        raise RuntimeModelError("runtime.json: 'concepts' must name concepts of this version's lexicon, with a weight")
     files = spec.get("files")
     if not isinstance(files, dict) or not isinstance(files.get(RUNTIME_NPZ), str):
         raise RuntimeModelError(f"runtime.json: no sha256 for {RUNTIME_NPZ}")
     return spec
 
 
-def _load_arrays(path: Path, n_features: int) -> dict[str, np.ndarray]:
+def _load_arrays(path: Path, n_features: int, n_concepts: int) -> dict[str, np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as z:
-            if set(z.files) != set(_ARRAYS):
-                raise RuntimeModelError(f"{path.name}: expected arrays {sorted(_ARRAYS)}, found {sorted(z.files)}")
-            arrays = {k: z[k] for k in _ARRAYS}
+            expected = set(_ARRAYS) if n_concepts or "concept_coef" in z.files else set(_ARRAYS) - {"concept_coef"}
+            if set(z.files) != expected:
+                raise RuntimeModelError(f"{path.name}: expected arrays {sorted(expected)}, found {sorted(z.files)}")
+            arrays = {k: z[k] for k in expected}
+            arrays.setdefault("concept_coef", np.zeros((len(TAG_NAMES), 0)))
     except (OSError, ValueError) as e:  # ValueError: a pickled (object) array, or not an npz at all
         raise RuntimeModelError(f"{path.name}: not a plain-array .npz file ({e})") from e
     for k, kind in _ARRAYS.items():
@@ -167,11 +182,12 @@ def _load_arrays(path: Path, n_features: int) -> dict[str, np.ndarray]:
             raise RuntimeModelError(f"{path.name}: {k} has dtype {arrays[k].dtype}")
     keep, idf, coef = arrays["keep_buckets"], arrays["idf"], arrays["coef"]
     n_keep = len(keep)
-    if keep.ndim != 1 or idf.shape != (n_keep,) or coef.shape != (len(TAG_NAMES), n_keep):
+    if (keep.ndim != 1 or idf.shape != (n_keep,) or coef.shape != (len(TAG_NAMES), n_keep)
+            or arrays["concept_coef"].shape != (len(TAG_NAMES), n_concepts)):
         raise RuntimeModelError(f"{path.name}: array shapes do not fit together")
     if n_keep and (keep[0] < 0 or keep[-1] >= n_features or (np.diff(keep) <= 0).any()):
         raise RuntimeModelError(f"{path.name}: kept buckets must be increasing and below n_features")
-    if not (np.isfinite(idf).all() and np.isfinite(coef).all()):
+    if not (np.isfinite(idf).all() and np.isfinite(coef).all() and np.isfinite(arrays["concept_coef"]).all()):
         raise RuntimeModelError(f"{path.name}: non-finite values")
     return arrays
 
@@ -205,6 +221,9 @@ class RuntimeModel:
         self.idf = arrays["idf"].astype(np.float32)
         self.coef = arrays["coef"]
         self.coef_t = np.ascontiguousarray(self.coef.T.astype(np.float32))  # (kept buckets, tags) for the kernels
+        self.concept_names = tuple(spec["concepts"]["names"])
+        self.concept_weight = float(spec["concepts"]["weight"])
+        self.concept_coef_t = np.ascontiguousarray(arrays["concept_coef"].T.astype(np.float32))  # (concepts, tags)
 
     @classmethod
     def load(cls, model_dir: Path | str, expected_sha256: dict[str, str] | None = None) -> RuntimeModel:
@@ -224,7 +243,7 @@ class RuntimeModel:
         actual = _sha256(npz_path)
         if actual != spec["files"][RUNTIME_NPZ]:
             raise RuntimeModelError(f"{npz_path} does not match runtime.json (sha256 {actual[:12]}…); refusing to load it")
-        return cls(spec, _load_arrays(npz_path, spec["features"]["n_features"]))
+        return cls(spec, _load_arrays(npz_path, spec["features"]["n_features"], len(spec["concepts"]["names"])))
 
     def warm_up(self) -> None:
         """Load the compiled kernels now (numba import and cache, ~0.5 s): before forking batch workers, so
@@ -249,10 +268,16 @@ class RuntimeModel:
         if len(norms) >= KERNEL_MIN_DOCS:
             from . import kernels
 
-            f = kernels.decision(streams, self).astype(np.float64)
+            f = kernels.decision(streams, self)
         else:
             f = self._decision_numpy(streams, len(norms))
-        return f + self.intercept
+        if self.concept_names:
+            f = f + self.concept_values(norms)[0] @ self.concept_coef_t
+        return f.astype(np.float64) + self.intercept
+
+    def concept_values(self, norms: Sequence[str]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        """The concept block of ``norms`` (float32, as the pipeline's) and the concepts' first matches."""
+        return concept_values(norms, self.concept_names, self.concept_weight)
 
     def proba(self, norms: Sequence[str], streams: dict | None = None) -> np.ndarray:
         """Calibrated probability of each tag (rows x tags)."""
@@ -285,6 +310,10 @@ class RuntimeModel:
         else:
             sal = self._saliency_numpy(streams, tags)
         offs = np.concatenate([[0], np.cumsum([len(norms[d]) for d in docs])])
+        if self.concept_names:
+            values, occ = self.concept_values([norms[d] for d in docs])
+            for i, j in enumerate(tags):
+                add_concept_saliency(sal[i], values, occ, self.concept_coef_t[:, j], offs[:-1])
         local = {d: i for i, d in enumerate(docs)}
         slot = {j: i for i, j in enumerate(tags)}
         return {(d, j): sal[slot[j], offs[local[d]]:offs[local[d] + 1]] for d, j in wanted}
@@ -356,7 +385,7 @@ class RuntimeModel:
         f = np.zeros((n_docs, len(TAG_NAMES)), np.float32)
         for j in range(len(TAG_NAMES)):
             np.add.at(f[:, j], d, v * self.coef_t[c, j])
-        return f.astype(np.float64)
+        return f
 
     def _saliency_numpy(self, s: dict[str, np.ndarray], tags: list[int]) -> np.ndarray:
         doc, col, start, end = self._occurrences(s)

@@ -22,7 +22,7 @@ from ..labels import TAG_NAMES, UNLAWFUL_TAGS
 from ..text.transcript import parse
 from .dataset import load_split, tag_matrix
 from .evaluate import evaluate, tag_metrics
-from .pipeline import build_pipeline, decode
+from .pipeline import build_pipeline, decode, parts
 from .predict import Classifier
 from .real import add_real_train, assert_no_real_heldout
 from .runtime import FORMAT as RUNTIME_FORMAT
@@ -151,9 +151,11 @@ def train(processed_dir: Path = config.PROCESSED_DIR, out_dir: Path = config.SHI
         "runtime": {"format": RUNTIME_FORMAT, "files": runtime_files},
         "tool_version": __version__,
         "versions": library_versions(),
-        "tokenizer": {"backend": backend, "user_dict_words": len(pipe.named_steps["ngrams"].user_words),
-                      "n_features": pipe.named_steps["ngrams"].n_features},
-        "params": {"C": C, "refit_on_train_plus_dev": refit, "n_features": int(pipe.named_steps["clf"].n_features_in_)},
+        "tokenizer": {"backend": backend, "user_dict_words": len(parts(pipe).hasher.user_words),
+                      "n_features": parts(pipe).hasher.n_features},
+        "params": {"C": C, "refit_on_train_plus_dev": refit, "n_features": int(pipe.named_steps["clf"].n_features_in_),
+                   "concepts": list(parts(pipe).concepts.names_) if parts(pipe).concepts is not None else [],
+                   "concept_weight": parts(pipe).concepts.weight if parts(pipe).concepts is not None else None},
         "thresholds": dict(zip(TAG_NAMES, th.round(4).tolist(), strict=True)),
         "turn_thresholds": dict(zip(TAG_NAMES, tth.round(4).tolist(), strict=True)),
         "data": {

@@ -78,6 +78,11 @@ class Summary:
             self.notes.append(f"the file mixes encodings: {mixed['utf-8']} lines were UTF-8, {mixed['gb18030']} GB18030")
         if src.stats.get("nul_bytes"):
             self.notes.append(f"{src.stats['nul_bytes']} NUL bytes were removed from the input")
+        if src.stats.get("bad_context_rows"):  # each such row says which value, in its error cell
+            self.notes.append(f"{src.stats['bad_context_rows']} rows had an unknown context: scored as private "
+                              "(see their error cells)")
+        if src.stats.get("conversation_note"):
+            self.notes.append(str(src.stats["conversation_note"]))
 
     def table(self) -> str:
         lines = [f"{self.rows} rows, {self.scored} scored, {self.errors} with errors "

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import multiprocessing
 import os
 import sys
 import weakref
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -41,6 +42,17 @@ from ..files.tabular import (
     parse_datetime,
 )
 from ..labels import TAG_NAMES, TAG_SEPARATOR, UNLAWFUL_TAGS
+from ..modeling.context import (
+    CONTEXT_COLUMN_NAMES,
+    CONTEXT_HELP,
+    CONVERSATION_COLUMN_NAMES,
+    PRIVATE,
+    ContextError,
+    DebtConversations,
+    decide,
+    index_conversations,
+    parse_context,
+)
 from ..modeling.results import MAX_CHARS, Prediction, evidence_text, failed
 from ..schema import BATCH_COLUMNS, SCORE_COLUMNS, prediction_json
 from .unique import CellCache, ResultCache, predict_unique, unique_bases
@@ -93,7 +105,8 @@ class ScoredRow:
 def open_input(path: str, *, text_column: str | None = None, date_column: str | None = None,
                id_column: str | None = None, sender_column: str | None = None, me: str | None = None,
                **read_options) -> Source:
-    """Open an export and find its columns (``Source.roles``: text, date, id, sender, direction). Raises InputError.
+    """Open an export and find its columns (``Source.roles``: text, date, id, sender, direction, context,
+    conversation). Raises InputError.
 
     A named column must exist; unnamed ones are found by their usual names (see files.tabular).
     Rows the user sent (a direction column says so, or the sender equals ``me``) are kept but never
@@ -115,16 +128,31 @@ def open_input(path: str, *, text_column: str | None = None, date_column: str | 
                               required=sender_column is not None),
         "direction": find_column(src.columns, None, DIRECTION_COLUMN_NAMES, "direction", path, required=False),
     }
+    # where each message was posted, and its conversation (a thread column, else the sender): exact names only
+    src.roles["context"] = _exact_column(src.columns, CONTEXT_COLUMN_NAMES, text_idx)
+    conversation = _exact_column(src.columns, CONVERSATION_COLUMN_NAMES, text_idx)
+    src.roles["conversation"] = conversation if conversation is not None else src.roles["sender"]
+    if src.format != "image" and path != "-" and isinstance(path, str | os.PathLike):
+        # the conversation rule reads the file twice (modeling.context.DebtConversations)
+        src.reopen = functools.partial(open_input, path, text_column=text_column, date_column=date_column,
+                                       id_column=id_column, sender_column=sender_column, me=me, **read_options)
     if me and src.roles["sender"] is None:
         raise InputError(f"{path}: --me needs a sender column (name it with --sender-column)")
     src.me = me
     return src
 
 
+def _exact_column(columns: list, names: tuple[str, ...], text_idx: int) -> int | None:
+    low = [str(c).strip().lower() for c in columns]
+    return next((low.index(n) for n in names if n in low and low.index(n) != text_idx), None)
+
+
 def describe_input(src: Source) -> str:
     """One line: what was read and which columns were taken (for the batch summary)."""
     named = "; ".join(f"{role} column {src.columns[i]!r}" for role, i in src.roles.items()
-                      if i is not None and role != "sender")
+                      if i is not None and role not in ("sender", "conversation"))
+    if src.roles.get("conversation") is not None:
+        named += f"; conversations by column {src.columns[src.roles['conversation']]!r}"
     if src.roles.get("direction") is not None:
         named += " (rows you sent are not scored)"
     return (f"read {src.format}" + (f", encoding {src.encoding}" if src.encoding else "") +
@@ -150,19 +178,21 @@ def _error_cells(reason: str) -> list[object]:
 
 
 #: The batch columns that depend on the row itself (its date, the numbers in its text, its length); every
-#: other column depends only on the prediction of its normalized text (see :func:`_model_cells`).
+#: other column depends only on the prediction of its normalized text and the row's context and
+#: conversation (see :func:`_model_cells`).
 ROW_COLUMNS = ("statutes", "error")
 _STATUTES, _ERROR = (BATCH_COLUMNS.index(c) for c in ROW_COLUMNS)
 
 
 def _model_cells(pred: Prediction) -> list[object]:
-    """The cells of a scored prediction in ``BATCH_COLUMNS`` order, ``ROW_COLUMNS`` left empty.
+    """The cells of a scored (and decided) prediction in ``BATCH_COLUMNS`` order, ``ROW_COLUMNS`` left empty.
 
     The one place that fills the model's batch columns: a column added to ``schema.BATCH_COLUMNS`` goes
     here (or in ``ROW_COLUMNS``), else every batch fails on the KeyError at once."""
     cells = {"primary_label": pred.primary_label, "tags": TAG_SEPARATOR.join(pred.tags),
              **{c: round(pred.scores[t], 4) for c, t in zip(SCORE_COLUMNS, TAG_NAMES, strict=True)},
-             "evidence": " | ".join(evidence_text(ev) for ev in pred.evidence)}
+             "evidence": " | ".join(evidence_text(ev) for ev in pred.evidence),
+             "unsure": "yes" if pred.unsure else "no", "decided_by": pred.decided_by}
     return ["" if c in ROW_COLUMNS else cells[c] for c in BATCH_COLUMNS]
 
 
@@ -170,7 +200,7 @@ def _note(truncated: bool) -> str:
     return f"text longer than {MAX_CHARS} characters: scored on the first {MAX_CHARS}" if truncated else ""
 
 
-def _cells(pred: Prediction) -> list[object]:
+def _cells(pred: Prediction) -> list[object]:  # in BATCH_COLUMNS order
     from ..legal import batch_citations
 
     if pred.error:
@@ -181,15 +211,17 @@ def _cells(pred: Prediction) -> list[object]:
     return cells
 
 
-def _predict_cells(classifier, texts: Sequence[object], dates: Sequence[dt.date | None], evidence: str) -> list[list]:
+def _predict_cells(classifier, texts: Sequence[object], dates: Sequence[dt.date | None], evidence: str,
+                   contexts: Sequence[str] | None = None,
+                   conversation_debt: Sequence[bool | None] | None = None) -> list[list]:
     """Batch cells of each text, in order: what ``_predict(..., explain="fast")`` gives, built faster.
 
-    A one-line message's cells are its normalized text's cells (built once, remembered across chunks
-    with the result) with only ``ROW_COLUMNS`` filled per row: the statutes from the normalized text's
-    reason codes (found once), the numeric ones in the row's own text, and its date.
+    A one-line message's cells are those of its normalized text in its context and conversation (built
+    once, remembered across chunks) with only ``ROW_COLUMNS`` filled per row: the statutes from the
+    normalized text's reason codes (found once), the numeric ones in the row's own text, and its date.
     """
     from ..legal import batch_statutes
-    from ..legal.reasons import in_order, norm_codes, raw_codes, reason_codes
+    from ..legal.reasons import in_order, norm_codes, raw_codes, shared_context_hit
 
     texts = [str(t) if not isinstance(t, str) and t not in (None, "") else t for t in texts]
     out: list[list | None] = [None] * len(texts)
@@ -203,30 +235,38 @@ def _predict_cells(classifier, texts: Sequence[object], dates: Sequence[dt.date 
     if not todo:
         return out  # type: ignore[return-value]
     scope = EVIDENCE_SCOPES[evidence]
+    thresholds = classifier.thresholds
     cache = _CELL_CACHES.setdefault(classifier, {}).setdefault(evidence, CellCache())
     rows, cut, made_before = unique_bases(classifier, [texts[i] for i in todo], [dates[i] for i in todo],
                                           evidence_tags=scope, explain=bool(scope), known=cache)
     made_now: dict[str, tuple] = {}
     for k, (i, r) in enumerate(zip(todo, rows, strict=True)):
-        if not isinstance(r, tuple):  # a transcript: scored on its own, with its date
-            out[i] = _cells(r)
+        ctx = contexts[i] if contexts is not None else PRIVATE
+        conv = conversation_debt[i] if conversation_debt is not None else None
+        if not isinstance(r, tuple) or not r[1]:  # a transcript, or nothing left after normalization: on its own
+            if isinstance(r, tuple):
+                b = r[0] if r[0] is not None else made_before[r[1]][0]
+                r = Prediction(b.primary_label, b.tags, b.scores, b.evidence, date=dates[i],
+                               truncated=len(texts[i]) > MAX_CHARS, text=cut[k], norm=r[1])
+            out[i] = _cells(decide(r, thresholds, ctx, conv))
             continue
         base, norm = r
-        made = made_before.get(norm) if base is None else made_now.get(norm)
-        if made is None:
-            codes = norm_codes(norm, base.tags) if norm else None
-            made = made_now[norm] = (_model_cells(base), base.tags, codes,
-                                     in_order(codes) if codes is not None else ())
-            cache.put(norm, made)
-        template, tags, codes, ordered = made
-        text = cut[k]
-        if codes is None:  # nothing left after normalization: the codes look at the text itself
-            found = reason_codes(text, norm, tags)
-        else:
-            extra = raw_codes(text, tags)
-            found = in_order(codes | extra) if extra else ordered
+        entry = made_before.get(norm) if base is None else made_now.get(norm)
+        if entry is None:
+            entry = made_now[norm] = (base, {})
+            cache.put(norm, entry)
+        made = entry[1].get((ctx, conv))
+        if made is None:  # this text in this context and conversation: decided, its cells and codes
+            pred = decide(entry[0], thresholds, ctx, conv)
+            codes = norm_codes(norm, pred.tags)
+            shared = shared_context_hit(pred)
+            made = entry[1][(ctx, conv)] = (_model_cells(pred), pred.tags, codes, in_order(codes),
+                                            (shared.code,) if shared is not None else ())
+        template, tags, codes, ordered, shared = made
+        extra = raw_codes(cut[k], tags)
+        found = in_order(codes | extra) if extra else ordered
         cells = list(template)
-        cells[_STATUTES] = batch_statutes(tags, found, dates[i])
+        cells[_STATUTES] = batch_statutes(tags, found + shared if shared else found, dates[i])
         if len(texts[i]) > MAX_CHARS:
             cells[_ERROR] = _note(True)
         out[i] = cells
@@ -234,8 +274,13 @@ def _predict_cells(classifier, texts: Sequence[object], dates: Sequence[dt.date 
 
 
 def _predict(classifier, texts: Sequence[object], dates: Sequence[dt.date | None] | None, evidence: str,
-             explain: str | bool) -> list[tuple[list[object], Prediction]]:
-    """Cells and prediction of each text, in order; unscorable cells get an error, not a score."""
+             explain: str | bool, contexts: Sequence[str] | None = None,
+             conversation_debt: Sequence[bool | None] | None = None) -> list[tuple[list[object], Prediction]]:
+    """Cells and prediction of each text, in order; unscorable cells get an error, not a score.
+
+    The model's answer then goes through ``modeling.context.decide`` (context, conversation, unsure):
+    ``contexts`` per text (default private), ``conversation_debt`` per text (default: no conversation).
+    """
     dates = list(dates) if dates is not None else [None] * len(texts)
     texts = [str(t) if not isinstance(t, str) and t not in (None, "") else t for t in texts]
     out: list[tuple[list[object], Prediction] | None] = [None] * len(texts)
@@ -254,7 +299,10 @@ def _predict(classifier, texts: Sequence[object], dates: Sequence[dt.date | None
         preds = classifier.predict_many([texts[i] for i in todo], [dates[i] for i in todo],
                                         explain_evidence=explain if scope else False, evidence_tags=scope)
     built: dict[int, list[object]] = {}  # rows with the same text and date share one Prediction: build cells once
+    thresholds = classifier.thresholds
     for i, pred in zip(todo, preds, strict=True):
+        pred = decide(pred, thresholds, contexts[i] if contexts is not None else PRIVATE,
+                      conversation_debt[i] if conversation_debt is not None else None)
         cells = built.get(id(pred))
         if cells is None:
             cells = built[id(pred)] = _cells(pred)
@@ -263,17 +311,21 @@ def _predict(classifier, texts: Sequence[object], dates: Sequence[dt.date | None
 
 
 def score_texts(classifier, texts: Sequence[object], dates: Sequence[dt.date | None] | None = None, *,
-                evidence: str = "unlawful", explain: str | bool = "fast") -> list[ScoredRow]:
+                evidence: str = "unlawful", explain: str | bool = "fast",
+                context: str | Sequence[str] = PRIVATE) -> list[ScoredRow]:
     """Score plain texts; one :class:`ScoredRow` per text, in order (``row_number`` from 1).
 
     ``evidence``: which tags get evidence phrases ("unlawful", "all" or "none"). ``explain``: "fast"
     gives them in normalized form for a whole chunk at once (batch), True/"full" as spans of the
     original text (classify, web, report). Non-text, empty and undecodable cells get an ``error``.
+    ``context``: where the messages were posted (``modeling.context``; any accepted spelling), one for
+    all texts or one per text. An unknown value raises ``ContextError``.
     """
     dates = list(dates) if dates is not None else [None] * len(texts)
+    ctx = [parse_context(context)] * len(texts) if isinstance(context, str) else [parse_context(c) for c in context]
     return [ScoredRow(i + 1, [t], t, dict(zip(BATCH_COLUMNS, cells, strict=True)), pred, date=d)
             for i, (t, d, (cells, pred)) in enumerate(zip(texts, dates, _predict(classifier, texts, dates, evidence,
-                                                                                    explain), strict=True))]
+                                                                                    explain, ctx), strict=True))]
 
 
 def message_json(pred: Prediction, model_info: dict) -> dict:
@@ -296,14 +348,17 @@ def _worker_init(model_dir: str | None, trust: bool) -> None:
         _WORKER_CLF = Classifier.load(model_dir, trust=trust)
 
 
-def _worker_score(texts: list, dates: list, evidence: str) -> list[list[object]]:
+def _worker_score(texts: list, dates: list, evidence: str, contexts: list | None = None,
+                  conversation_debt: list | None = None) -> list[list[object]]:
     # only the cells travel back: a Prediction is much larger to pickle, and batch needs only cells
-    return [cells for cells, _ in _predict(_WORKER_CLF, texts, dates, evidence, "fast")]
+    return [cells for cells, _ in _predict(_WORKER_CLF, texts, dates, evidence, "fast", contexts, conversation_debt)]
 
 
-def _worker_cells(texts: list, date_values: list, evidence: str) -> list[list[object]]:
+def _worker_cells(texts: list, date_values: list, evidence: str, contexts: list | None = None,
+                  conversation_debt: list | None = None) -> list[list[object]]:
     # batch: the dates are parsed here too, in parallel, rather than in the process that reads and writes
-    return _predict_cells(_WORKER_CLF, texts, [parse_date(v) for v in date_values], evidence)
+    return _predict_cells(_WORKER_CLF, texts, [parse_date(v) for v in date_values], evidence, contexts,
+                          conversation_debt)
 
 
 @dataclass
@@ -360,6 +415,7 @@ class _Chunk:
     dates: list[dt.date | None]
     whens: list[dt.datetime | None]
     result: Future | list = field(default_factory=list)
+    bad_context: dict[int, str] = field(default_factory=dict)  # row in chunk -> the unusable context cell
 
 
 def _row_chunks(src: Source, chunk_rows: int) -> Iterator[list[Row]]:
@@ -396,14 +452,16 @@ def _in_order(chunks: Iterator[list[Row]], submit, run: Scorer) -> Iterator[tupl
         yield pending.popleft()
 
 
-def _row_cells(row: Row, cells: list) -> list:
-    """A row's cells, or why it was not scored (a row the reader could not use; a message the user sent)."""
-    if row.error:
+def _row_cells(row: Row, cells: list, note: str = "") -> list:
+    """A row's cells, or why it was not scored (a row the reader could not use; a message the user sent);
+    the reader's warning and ``note`` (a bad context cell) are added to the error cell."""
+    if row.error:  # a row the reader could not use: keep it, say why
         return _error_cells(row.error)
-    if row.skip:
+    if row.skip:  # kept, never scored (a message the user sent)
         return _error_cells(row.skip)
-    if row.warning:
-        return [*cells[:-1], "; ".join(x for x in (cells[-1], row.warning) if x)]
+    notes = [cells[-1], row.warning, note]
+    if any(notes[1:]):
+        return [*cells[:-1], "; ".join(str(x) for x in notes if x)]
     return cells
 
 
@@ -411,24 +469,44 @@ def score_cells(src: Source, scoring: Scorer | object, *, evidence: str = "unlaw
                 chunk_rows: int = CHUNK_ROWS) -> Iterator[tuple[Row, list]]:
     """Batch's path through an export: each input row, in order, with its cells (``BATCH_COLUMNS`` order).
 
-    The same cells as :func:`score_rows` (``explain="fast"``), with less work per row: no Prediction or
-    :class:`ScoredRow` is built, dates are parsed where the text is scored, and a repeated normalized
-    text's cells are built once (``_predict_cells``).
+    The same cells as :func:`score_rows` (``explain="fast"``; contexts and conversations alike), with
+    less work per row: no Prediction or :class:`ScoredRow` is built, dates are parsed where the text
+    is scored, and a repeated normalized text's cells are built once (``_predict_cells``).
     """
     run = scoring if isinstance(scoring, Scorer) else Scorer(scoring)
-    text_idx, date_idx = src.roles["text"], src.roles.get("date")
+    roles = src.roles
+    text_idx, date_idx = roles["text"], roles.get("date")
+    ctx_idx, conv_idx = roles.get("context"), roles.get("conversation")
+    conversations = debt_conversations(src) if conv_idx is not None else None
 
     def submit(rows: list[Row]):
         texts = [r.values[text_idx] if not r.error and not r.skip else "" for r in rows]
         values = [r.values[date_idx] if not r.error else None for r in rows] if date_idx is not None else [None] * len(rows)
+        contexts = conv = None
+        bad: dict[int, str] = {}
+        if ctx_idx is not None:
+            contexts = []
+            for k, r in enumerate(rows):
+                try:
+                    contexts.append(parse_context(_cell(r, ctx_idx)))
+                except ContextError:
+                    contexts.append(PRIVATE)
+                    bad[k] = _cell(r, ctx_idx)
+        if conversations is not None:
+            conv = [conversations.about_debt(_cell(r, conv_idx)) for r in rows]
         if run.pool is not None:
-            return run.pool.submit(_worker_cells, texts, values, evidence)
-        return _predict_cells(run.classifier, texts, [parse_date(v) for v in values], evidence)
+            return run.pool.submit(_worker_cells, texts, values, evidence, contexts, conv), bad
+        return _predict_cells(run.classifier, texts, [parse_date(v) for v in values], evidence, contexts, conv), bad
 
-    for rows, result in _in_order(_row_chunks(src, chunk_rows), submit, run):
+    row_number = 0
+    for rows, (result, bad) in _in_order(_row_chunks(src, chunk_rows), submit, run):
         results = result.result() if isinstance(result, Future) else result
-        for row, cells in zip(rows, results, strict=True):
-            yield row, (cells if not (row.error or row.skip or row.warning) else _row_cells(row, cells))
+        for k, (row, cells) in enumerate(zip(rows, results, strict=True)):
+            row_number += 1
+            if row.error or row.skip or row.warning or bad:
+                cells = _row_cells(row, cells, bad_context_note(src, row_number, bad[k])
+                                   if k in bad and not (row.error or row.skip) else "")
+            yield row, cells
 
 
 def score_rows(src: Source, scoring: Scorer | object, *, evidence: str = "unlawful", explain: str | bool = "fast",
@@ -438,10 +516,16 @@ def score_rows(src: Source, scoring: Scorer | object, *, evidence: str = "unlawf
     ``scoring`` is a :class:`Scorer` or a Classifier (scored in this process). With worker
     processes, at most two chunks per worker are in flight, so memory is bounded by the chunk size,
     not the file; their rows carry ``cells`` but no ``prediction``.
+
+    A ``context`` column gives each row's context (a bad value: scored as private, said in ``error``).
+    With a conversation (or sender) column, the file is read twice: first to learn which
+    conversations mention a debt (``modeling.context.DebtConversations``), then to score.
     """
     run = scoring if isinstance(scoring, Scorer) else Scorer(scoring)
     roles = src.roles
     text_idx, date_idx = roles["text"], roles.get("date")
+    ctx_idx, conv_idx = roles.get("context"), roles.get("conversation")
+    conversations = debt_conversations(src) if conv_idx is not None else None
     row_number = 0
 
     def submit(rows: list[Row]) -> _Chunk:
@@ -449,10 +533,21 @@ def score_rows(src: Source, scoring: Scorer | object, *, evidence: str = "unlawf
         whens = [parse_datetime(r.values[date_idx]) if date_idx is not None and not r.error else None for r in rows]
         dates = [w.date() if w else None for w in whens]
         chunk = _Chunk(rows, texts, dates, whens)
+        contexts = conv = None
+        if ctx_idx is not None:
+            contexts = []
+            for k, r in enumerate(rows):
+                try:
+                    contexts.append(parse_context(_cell(r, ctx_idx)))
+                except ContextError:
+                    contexts.append(PRIVATE)
+                    chunk.bad_context[k] = _cell(r, ctx_idx)
+        if conversations is not None:
+            conv = [conversations.about_debt(_cell(r, conv_idx)) for r in rows]
         if run.pool is not None:
-            chunk.result = run.pool.submit(_worker_score, texts, dates, evidence)
+            chunk.result = run.pool.submit(_worker_score, texts, dates, evidence, contexts, conv)
         else:
-            chunk.result = _predict(run.classifier, texts, dates, evidence, explain)
+            chunk.result = _predict(run.classifier, texts, dates, evidence, explain, contexts, conv)
         return chunk
 
     for _, chunk in _in_order(_row_chunks(src, chunk_rows), submit, run):
@@ -462,10 +557,60 @@ def score_rows(src: Source, scoring: Scorer | object, *, evidence: str = "unlawf
             cells, pred = res if isinstance(res, tuple) else (res, None)
             if row.error or row.skip:
                 pred = None
-            cells = _row_cells(row, cells)
+            cells = _row_cells(row, cells, bad_context_note(src, row_number, chunk.bad_context[k])
+                               if k in chunk.bad_context and not (row.error or row.skip) else "")
             yield ScoredRow(row_number, list(row.values), chunk.texts[k], dict(zip(BATCH_COLUMNS, cells, strict=True)),
                             pred, date=chunk.dates[k], when=chunk.whens[k], sender=_cell(row, roles.get("sender")),
                             id=_cell(row, roles.get("id")), warning=row.warning, raw=row.raw)
+
+
+def bad_context_note(src: Source, row_number: int, value: object) -> str:
+    """What the error cell says of a context cell that is none of the contexts (the row is still scored)."""
+    src.stats["bad_context_rows"] = src.stats.get("bad_context_rows", 0) + 1
+    column = src.columns[src.roles["context"]]
+    return (f"data row {row_number}, column {column!r}: unknown context {str(value)[:40]!r} "
+            f"(use {CONTEXT_HELP}); scored as private")
+
+
+def debt_conversations(src: Source, chunk_rows: int = 2000) -> DebtConversations | None:
+    """First pass over the export (opened again): which conversations mention a debt somewhere.
+
+    Memory is bounded: only 8-byte hashes of the keys of conversations with a debt are kept, and
+    a conversation already known is not normalized again. None when the input cannot be read twice
+    (standard input, screenshots): then no conversation rule applies, and the batch says so.
+    """
+    reopen = getattr(src, "reopen", None)
+    if reopen is None:
+        src.stats["conversation_note"] = ("conversation column found, but this input cannot be read twice "
+                                          "(standard input or screenshots): messages judged alone")
+        return None
+    found = DebtConversations()
+    first = reopen()
+    text_idx, conv_idx, width = first.roles["text"], first.roles["conversation"], len(first.columns)
+    keys: list[str] = []
+    texts: list[object] = []
+
+    def flush() -> None:
+        index_conversations(keys, texts, found)
+        keys.clear()
+        texts.clear()
+
+    for row in first.rows:
+        row = fix_width(row, width, text_idx, first.delimiter or ",", Counter())  # its stats: counted in pass 2
+        if row.error:
+            continue
+        key = _cell(row, conv_idx)
+        if not key.strip() or found.about_debt(key):
+            continue
+        keys.append(key)
+        texts.append(_cell(row, text_idx))
+        if len(keys) >= chunk_rows:
+            flush()
+    flush()
+    if found.full:
+        src.stats["conversation_note"] = (f"more than {found.max_keys:,} conversations mention a debt: the others "
+                                          "were judged alone")
+    return found
 
 
 def _sent_by_user(src: Source, row: Row) -> bool:

@@ -57,7 +57,8 @@ _EMOJI_KEEP = re.compile("[\ufe0e\ufe0f\u200d\U000e0020-\U000e007f]")
 # Order matters: the first alternative that matches wins.
 _MASKS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?:https?://|www\.)[^\s\u3000-\u303f\uff00-\uffef" + CJK + r"]+"
-                r"|\b[a-z0-9-]+\.(?:com|cn|net|top|xyz|cc|vip|me|app|ly|co)\b(?:/[\w/?=&.%-]*)?"),
+                # a placeholder after the domain counts as a word character: masking is then idempotent
+                r"|\b[a-z0-9-]+\.(?:com|cn|net|top|xyz|cc|vip|me|app|ly|co)(?![\w\ue001-\ue006])(?:/[\w/?=&.%-]*)?"),
      PLACEHOLDERS["URL"]),
     *((re.compile(NORMALIZER_PATTERNS[name]), PLACEHOLDERS[name]) for name in ("IDNO", "CARD", "PHONE", "SERVICE")),
     (re.compile(r"(?<![\d.])(?:\d{3,}|\d+(?:[.,]\d+)+)(?:[.,]\d+)*|\*{3,}\d*"), PLACEHOLDERS["NUM"]),

@@ -44,7 +44,7 @@ def index(request: Request, clf: Classifier = Depends(get_classifier)) -> HTMLRe
 def classify(req: ClassifyRequest, clf: Classifier = Depends(get_classifier)) -> dict:
     """Classify one message (``text``) or many (``texts``): tags, scores, evidence, provisions, advice."""
     texts = [req.text] if req.text is not None else list(req.texts or [])
-    rows = score_texts(clf, texts, [req.date] * len(texts), evidence="all", explain=req.evidence)
+    rows = score_texts(clf, texts, [req.date] * len(texts), evidence="all", explain=req.evidence, context=req.context)
     return {"results": [message_json(r.prediction, clf.model_info) for r in rows]}
 
 

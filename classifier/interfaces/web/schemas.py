@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from ...files.limits import current, hint
+from ...modeling.context import CONTEXT_HELP, PRIVATE, ContextError, parse_context
 from ...modeling.results import MAX_CHARS
 from ...schema import Result
 
@@ -26,6 +27,16 @@ class ClassifyRequest(BaseModel):
                                                       "200,000 characters in all (limit api_chars).")
     date: dt.date | None = Field(None, description="Date received (picks the law in force then); default: today.")
     evidence: bool = Field(True, description="Include evidence phrases (spans of the original text).")
+    context: str = Field(PRIVATE, max_length=40, description="Where the message was posted: " + CONTEXT_HELP + ". "
+                         "A group message or public post about a debt gets third_party_contact.")
+
+    @field_validator("context")
+    @classmethod
+    def known_context(cls, value: str) -> str:
+        try:
+            return parse_context(value)
+        except ContextError as e:
+            raise ValueError(str(e)) from None
 
     @model_validator(mode="after")
     def one_of(self) -> ClassifyRequest:

@@ -14,6 +14,10 @@ const I18N = {
     text_column: "短信内容所在列（可留空自动识别）", score_file: "评分并下载", download: "下载评分结果",
     empty: "请先粘贴一条消息。", working: "分析中…", turn: "第{n}轮", conditions: "适用条件", text_of_law: "条文原文",
     guidance: "监管/行业规则转述，非法律原文", rows: "行数", scored: "已评分", errors: "出错", not_scored: "您发出的（不评分）", lang: "English",
+    context_label: "发在哪里", ctx_private: "私聊 / 短信", ctx_group: "群聊", ctx_post: "公开帖子 / 朋友圈 / 评论",
+    unsure: "不确定：没有哪个标签明显超过阈值，请自己阅读判断。",
+    by_context: "由场景判断：在群聊或公开场合提及债务，等于告诉了他人（联系第三方）。",
+    by_conversation: "由会话判断：消息很短或不确定，且所在会话从未提及债务。",
   },
   en: {
     title: "Debt-collection message checker", privacy: "Runs on your own computer: messages are not sent anywhere and not stored.",
@@ -27,6 +31,11 @@ const I18N = {
     download: "Download the scored file", empty: "Paste a message first.", working: "Analyzing…", turn: "turn {n}",
     conditions: "Applies when", text_of_law: "Text", guidance: "regulatory guidance as reported, not the text of a law",
     rows: "rows", scored: "scored", errors: "errors", not_scored: "sent by you (not scored)", lang: "中文",
+    context_label: "Posted where", ctx_private: "Private message / SMS", ctx_group: "Group chat",
+    ctx_post: "Public post / Moments / comment",
+    unsure: "Uncertain — read it yourself: no tag is clearly above its threshold.",
+    by_context: "Decided by the context: a group or public message about a debt tells others (third-party contact).",
+    by_conversation: "Decided by the conversation: short or uncertain, and its conversation never mentions a debt.",
   },
 };
 let lang = "zh";
@@ -79,6 +88,10 @@ function render(r, text) {
   v.style.background = top.color;
   v.replaceChildren(el("span", { class: "label", id: "primary-label", "data-label": r.primary_label }, tagName(r.primary_label)),
     el("span", {}, lang === "zh" ? top.verdict_zh : top.verdict_en));
+  $("unsure").hidden = !r.unsure;
+  const by = r.decided_by === "context" ? t("by_context") : r.decided_by === "conversation" ? t("by_conversation") : "";
+  $("decided-by").textContent = by;
+  $("decided-by").hidden = !by;
   const bars = $("bars");
   bars.replaceChildren();
   for (const tag of TAGS) {
@@ -148,6 +161,7 @@ async function analyze() {
   try {
     const body = { text };
     if ($("date").value) body.date = $("date").value;
+    body.context = $("context").value;
     const res = await fetch("/api/classify", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     const data = await res.json();
     if (!res.ok) throw new Error(typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail));
