@@ -168,3 +168,18 @@ def test_reimport_replaces_imported_rows_and_keeps_hand_quoted_ones(tmp_path):
     assert real.write_imported(autorule_sms=new, real_dir=tmp_path) == {"everyday_sms": 2}
     back = real.load_everyday("sms", tmp_path)
     assert back["text"].tolist() == ["新的", "【车辆中心】您的ETC已冻结"]
+
+
+def test_thresholds_are_tuned_on_real_dev_parts_and_never_on_a_test_part(parts):
+    from classifier.modeling.dataset import load_split
+    from classifier.modeling.train import REAL_DEV_WEIGHT, tuning_frame
+
+    dev = load_split("dev")
+    df, weights = tuning_frame(dev)
+    ids = set(df["id"])
+    for kind in ("collection", "sms", "chat"):
+        assert set(parts[(kind, "dev")]["id"]) <= ids
+        assert not set(parts[(kind, "test")]["id"]) & ids
+    assert (weights[df["id"].str.startswith("real-").to_numpy()] == REAL_DEV_WEIGHT).all()
+    assert (weights[:len(dev)] == 1).all()
+    assert len(tuning_frame(dev, use_real=False)[0]) == len(dev)

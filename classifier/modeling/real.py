@@ -356,7 +356,29 @@ def evaluate_real(classifier, processed_dir: Path = config.PROCESSED_DIR, real_d
             found = evaluate_in_conversation(classifier, df.reset_index(drop=True), preds, real_dir)
             if found is not None:
                 out[IN_CONVERSATION_KEY] = {**found, "groups": rep["groups"]}
+        if kind == "collection":
+            out[key + WITH_CONTEXT_SUFFIX] = {**evaluate_with_context(classifier, df.reset_index(drop=True), preds),
+                                              "groups": rep["groups"]}
     return out
+
+
+WITH_CONTEXT_SUFFIX = "_with_context"
+
+
+def evaluate_with_context(classifier, df: pd.DataFrame, preds: list) -> dict:
+    """The real collection messages scored as a user who says where each was posted would score them:
+    ``context=post`` for the rows whose source shows a public post, banner or flyer (``channel`` post),
+    ``private`` for the rest (``context.decide``, as ``classify --context`` and the batch column do)."""
+    from ..labels import UNLAWFUL_TAGS
+    from .context import POST, PRIVATE, decide
+    from .evaluate import evaluate_predictions
+
+    decided = [decide(p, classifier.thresholds, POST if ch == "post" else PRIVATE)
+               for p, ch in zip(preds, df["channel"], strict=True)]
+    return {"model": evaluate_predictions(df, [p.tags for p in decided]),
+            "title": "the same messages with their context given (public posts as post, the rest private)",
+            "unlawful_flag_rate": round(float(np.mean([any(t in UNLAWFUL_TAGS for t in p.tags) for p in decided])), 4),
+            "decided_by_context": sum(p.decided_by == "context" for p in decided)}
 
 
 IN_CONVERSATION_KEY = "personal_chat_test_in_conversation"
