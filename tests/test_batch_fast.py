@@ -235,3 +235,20 @@ def test_statutes_cell_per_era_equals_the_cell_per_day():
             assert cell == short_citations(cite(tags, codes, day)[0]), (tags, codes, day)
             seen.add(cell)
     assert len(seen) > len(cases)  # the date does change some cells
+
+
+@pytest.mark.parametrize("max_keys", [None, 3])
+def test_debt_conversations_in_worker_processes_equal_one_process(tmp_path, monkeypatch, max_keys):
+    import functools
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from classifier.scoring import core
+
+    if max_keys is not None:  # the bound reached: the same conversations are kept either way
+        monkeypatch.setattr(core, "DebtConversations", functools.partial(core.DebtConversations, max_keys=max_keys))
+    src = varied_export(tmp_path / "in.csv", n=600)
+    one = core.debt_conversations(open_input(str(src)), None, chunk_rows=20)
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        many = core.debt_conversations(open_input(str(src)), core.Scorer(None, pool, 2), chunk_rows=20)
+    assert len(one.keys) > 2 and many.keys == one.keys and many.full == one.full == (max_keys is not None)

@@ -150,6 +150,10 @@ class DebtConversations:
         """Note one message (its normalized text) of the conversation ``key``."""
         if key is None or not str(key).strip() or not norm or not mentions_debt(norm):
             return
+        self.add_debt(key)
+
+    def add_debt(self, key: object) -> None:
+        """Note the conversation ``key`` as one that mentions a debt (its message was checked elsewhere)."""
         h = self._hash(str(key))
         if h in self.keys:
             return

@@ -51,6 +51,7 @@ from ..modeling.context import (
     DebtConversations,
     decide,
     index_conversations,
+    mentions_debt,
     parse_context,
 )
 from ..modeling.results import MAX_CHARS, Prediction, evidence_text, failed
@@ -477,7 +478,7 @@ def score_cells(src: Source, scoring: Scorer | object, *, evidence: str = "unlaw
     roles = src.roles
     text_idx, date_idx = roles["text"], roles.get("date")
     ctx_idx, conv_idx = roles.get("context"), roles.get("conversation")
-    conversations = debt_conversations(src) if conv_idx is not None else None
+    conversations = debt_conversations(src, run) if conv_idx is not None else None
 
     def submit(rows: list[Row]):
         texts = [r.values[text_idx] if not r.error and not r.skip else "" for r in rows]
@@ -525,7 +526,7 @@ def score_rows(src: Source, scoring: Scorer | object, *, evidence: str = "unlawf
     roles = src.roles
     text_idx, date_idx = roles["text"], roles.get("date")
     ctx_idx, conv_idx = roles.get("context"), roles.get("conversation")
-    conversations = debt_conversations(src) if conv_idx is not None else None
+    conversations = debt_conversations(src, run) if conv_idx is not None else None
     row_number = 0
 
     def submit(rows: list[Row]) -> _Chunk:
@@ -572,7 +573,16 @@ def bad_context_note(src: Source, row_number: int, value: object) -> str:
             f"(use {CONTEXT_HELP}); scored as private")
 
 
-def debt_conversations(src: Source, chunk_rows: int = 2000) -> DebtConversations | None:
+def _debt_keys(keys: list, texts: list) -> list:
+    """In a worker: the key of each message that mentions a debt, in order (what ``DebtConversations.add``
+    would note; the process that reads the file notes them in file order, so the result is the same)."""
+    from ..text.normalize_batch import normalize_many
+
+    return [k for k, norm in zip(keys, normalize_many(texts), strict=True)
+            if k is not None and str(k).strip() and norm and mentions_debt(norm)]
+
+
+def debt_conversations(src: Source, run: Scorer | None = None, chunk_rows: int = 2000) -> DebtConversations | None:
     """First pass over the export (opened again): which conversations mention a debt somewhere.
 
     Memory is bounded: only 8-byte hashes of the keys of conversations with a debt are kept, and
@@ -590,8 +600,20 @@ def debt_conversations(src: Source, chunk_rows: int = 2000) -> DebtConversations
     keys: list[str] = []
     texts: list[object] = []
 
+    pool = run.pool if run is not None else None
+    pending: deque = deque()  # worker processes: at most two chunks each in flight, noted in file order
+
+    def note(result) -> None:
+        for key in result.result():
+            found.add_debt(key)
+
     def flush() -> None:
-        index_conversations(keys, texts, found)
+        if pool is None:
+            index_conversations(keys, texts, found)
+        elif keys:
+            pending.append(pool.submit(_debt_keys, list(keys), list(texts)))
+            while len(pending) > 2 * run.workers:
+                note(pending.popleft())
         keys.clear()
         texts.clear()
 
@@ -607,6 +629,8 @@ def debt_conversations(src: Source, chunk_rows: int = 2000) -> DebtConversations
         if len(keys) >= chunk_rows:
             flush()
     flush()
+    while pending:
+        note(pending.popleft())
     if found.full:
         src.stats["conversation_note"] = (f"more than {found.max_keys:,} conversations mention a debt: the others "
                                           "were judged alone")
