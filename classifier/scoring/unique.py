@@ -43,13 +43,13 @@ class ResultCache:
 
 
 class CellCache:
-    """What batch built from recently seen normalized texts (their output cells), in one process.
+    """What batch built from recently seen normalized texts (their result and output cells), in one process.
 
     Bounded, and sized by use: when full it is cleared, and its size doubles (up to ``max_items``) if
     more than a third of the lookups since the last clear found something, or halves (down to
     ``min_items``) otherwise; a log of repeated templates keeps many, a file of distinct messages few."""
 
-    def __init__(self, items: int = 10_000, min_items: int = 2_000, max_items: int = 30_000):
+    def __init__(self, items: int = 6_000, min_items: int = 1_000, max_items: int = 10_000):
         self.cap, self.min_items, self.max_items = items, min_items, max_items
         self.items: dict[str, object] = {}
         self.lookups = self.hits = 0
