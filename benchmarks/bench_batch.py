@@ -165,8 +165,11 @@ def tree_memory(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def run_batch(path: Path, out: Path, extra: list[str]) -> tuple[float, int, int]:
+def run_batch(path: Path, out: Path, extra: list[str]) -> tuple[float, int, int, float]:
+    """Wall seconds, peak RSS sum and peak PSS of the process tree, and CPU seconds (user + system of
+    the whole tree: on a shared machine wall time grows with the load, CPU time much less)."""
     cmd = [sys.executable, "-m", "classifier", "batch", str(path), "-o", str(out), "--quiet", *extra]
+    before = os.times()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT)
     peak_rss = peak_pss = 0
@@ -176,7 +179,9 @@ def run_batch(path: Path, out: Path, extra: list[str]) -> tuple[float, int, int]
         time.sleep(0.05)
     if proc.returncode:
         raise SystemExit(f"batch failed with exit code {proc.returncode}")
-    return time.perf_counter() - start, peak_rss, peak_pss
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return time.perf_counter() - start, peak_rss, peak_pss, cpu
 
 
 COLD_MESSAGE = "再不还钱，明天就把你欠钱的事发给你通讯录里所有人"
@@ -254,9 +259,11 @@ def main() -> None:
 
     out = OUT / f"scored_{args.rows}.csv"
     extra = ["--evidence", args.evidence]
-    seconds, peak_rss, peak_pss = run_batch(path, out, extra)
+    seconds, peak_rss, peak_pss, cpu = run_batch(path, out, extra)
     res["batch_seconds"] = round(seconds, 1)
     res["batch_msgs_per_s"] = round(args.rows / seconds)
+    res["batch_cpu_seconds_process_tree"] = round(cpu, 1)
+    res["batch_cpu_us_per_msg"] = round(cpu / args.rows * 1e6, 1)
     res["batch_peak_pss_mb_process_tree"] = round(peak_pss / 1e6)
     res["batch_peak_rss_sum_mb_process_tree"] = round(peak_rss / 1e6)
     res["batch_evidence"] = args.evidence
