@@ -178,6 +178,20 @@ def test_scoring_path_never_imports_sklearn(tmp_path):
     assert out.stdout.strip() == "[]"
 
 
+def test_classify_from_the_command_line_imports_no_pydantic_or_openpyxl(tmp_path):
+    """Cold start: the CLI's classify path loads neither the web API's models nor the XLSX writer (~0.2 s)."""
+    code = (
+        "import sys\n"
+        "from classifier.interfaces.cli import main\n"
+        "sys.argv = ['cuishou', 'classify', '再不还钱就爆你通讯录']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print([m for m in ('pydantic', 'openpyxl', 'sklearn') if m in sys.modules], file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path,
+                         env={**__import__("os").environ, "PYTHONPATH": str(config.PROJ_ROOT)})
+    assert out.stderr.strip().splitlines()[-1] == "[]"
+
+
 # --- safe loading ------------------------------------------------------------------------------
 
 @pytest.fixture

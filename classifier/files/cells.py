@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import re
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 from .limits import current
 
 XLSX_MAX_CHARS = 32_767  # Excel's limit for one cell
@@ -48,7 +46,8 @@ def xlsx_cell(ws, value: object):
 
     Returns ``(cell, cut)`` where ``cut`` is True when the text was longer than an XLSX cell holds.
     """
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import WriteOnlyCell  # only XLSX output pays for importing openpyxl (~0.1 s)
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if not isinstance(value, str):
         return WriteOnlyCell(ws, value=value), False
