@@ -110,6 +110,18 @@ def test_unsure_is_the_deciding_tag_close_to_its_threshold():
     assert out.unsure and out.tags == (THREAT,) and out.decided_by == "model"
 
 
+def test_evaluation_reports_unsure_share_and_accuracy_on_each_side():
+    import pandas as pd
+
+    from classifier.modeling.evaluate import unsure_report
+
+    preds = [pred([THREAT], {THREAT: 0.55}), pred([THREAT], {THREAT: 0.99}), pred([LAWFUL_REMINDER], {LAWFUL_REMINDER: 0.9}),
+             pred([HARASSMENT], {HARASSMENT: 0.52})]
+    truth = pd.DataFrame({"tags": ["not_collection", "threat", "threat", "harassment"]})
+    out = unsure_report(type("C", (), {"thresholds": THRESHOLDS})(), truth, preds)
+    assert out == {"share": 0.5, "accuracy_unsure": 0.5, "accuracy_rest": 0.5}
+
+
 def test_conversation_rule_short_or_unsure_without_debt():
     short = pred([THREAT], {THREAT: 0.99}, "明天见")
     assert ctx.decide(short, THRESHOLDS, conversation_debt=False).tags == (NOT_COLLECTION,)

@@ -57,12 +57,24 @@ def evaluate_predictions(df: pd.DataFrame, pred_tags: list[tuple[str, ...]], pro
     return out
 
 
+def unsure_report(classifier, df: pd.DataFrame, preds: list) -> dict:
+    """How many messages are flagged ``unsure`` (``modeling.context``), and the primary accuracy of those and the rest."""
+    from .context import is_unsure
+
+    unsure = np.array([bool(p.tags) and is_unsure(p.scores, p.tags, classifier.thresholds) for p in preds])
+    right = np.array([p.primary_label == primary_label(t.split(";")) for p, t in zip(preds, df["tags"], strict=True)])
+    return {"share": round(float(unsure.mean()), 4) if len(unsure) else 0.0,
+            "accuracy_unsure": round(float(right[unsure].mean()), 4) if unsure.any() else None,
+            "accuracy_rest": round(float(right[~unsure].mean()), 4) if (~unsure).any() else None}
+
+
 def evaluate(classifier, df: pd.DataFrame, with_baseline: bool = True, by: Sequence[str] = ("channel",)) -> dict:
     """Full report for one split with the given ``Classifier`` (transcripts scored turn by turn)."""
     preds = classifier.predict_many(df["text"].tolist(), explain_evidence=False)
     pred_tags = [p.tags for p in preds]
     proba = np.array([[p.scores[t] for t in TAG_NAMES] for p in preds])
     report = {"model": evaluate_predictions(df, pred_tags, proba)}
+    report["unsure"] = unsure_report(classifier, df, preds)
     if with_baseline:
         report["keyword_baseline"] = evaluate_predictions(df, [baseline.predict_tags(t) for t in df["text"]])
     for col in by:
@@ -99,6 +111,11 @@ def format_report(report: dict, title: str = "test") -> str:
         lines.append(" " * 22 + "".join(f"{s:>10}" for s in short))
         for lab, row in zip(cm["labels"], cm["rows_true_cols_pred"], strict=True):
             lines.append(f"{lab:<22}" + "".join(f"{v:>10}" for v in row))
+        lines.append("")
+    u = report.get("unsure")
+    if u and u["accuracy_rest"] is not None:
+        acc = "—" if u["accuracy_unsure"] is None else f"{u['accuracy_unsure']:.3f}"
+        lines.append(f"unsure: {u['share']:.3f} of messages; primary accuracy {acc} on them, {u['accuracy_rest']:.3f} on the rest")
         lines.append("")
     for key, val in report.items():
         if key.startswith("by_"):
