@@ -110,6 +110,20 @@ def test_unsure_is_the_deciding_tag_close_to_its_threshold():
     assert out.unsure and out.tags == (THREAT,) and out.decided_by == "model"
 
 
+def test_debt_mentions_on_raw_text_equal_the_check_on_normalized_text():
+    """The first pass looks for debt words in the raw text before normalizing: same answers as normalizing all."""
+    import pandas as pd
+
+    from classifier import config
+    from classifier.text.normalize import normalize
+
+    texts = pd.read_csv(config.PROCESSED_DIR / "dev.csv")["text"].tolist()[:1500]
+    texts += ["還錢", "还.钱", "欠 款", "ＱＩＡＮ", "明天见", "", None, "逾🔪期", "借\u200b款"]
+    want = [isinstance(t, str) and ctx.mentions_debt(normalize(t)) for t in texts]
+    assert ctx.debt_mentions(texts) == want
+    assert sum(want) > 300 and want[-9:] == [True, True, True, False, False, False, False, True, True]
+
+
 def test_evaluation_reports_unsure_share_and_accuracy_on_each_side():
     import pandas as pd
 

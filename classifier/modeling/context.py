@@ -171,13 +171,30 @@ class DebtConversations:
         return None if self.full else False
 
 
-def index_conversations(keys: Sequence[object], texts: Sequence[object],
-                        into: DebtConversations | None = None) -> DebtConversations:
-    """Note messages (raw texts, normalized here in one go) with their conversation keys; the first
-    pass of batch (``scoring.core.debt_conversations``) and of the evaluation in conversations."""
+def debt_mentions(texts: Sequence[object]) -> list[bool]:
+    """Whether each raw text mentions a debt, as :func:`mentions_debt` of its normalized text says.
+
+    The debt words are looked for in the raw text first: normalization only removes, joins and masks
+    (and turns traditional characters into simplified ones), so a debt word found there is still there
+    after it, and most messages of a lender's log need no normalizing here. The rest are normalized in
+    one go and checked again (this is where 還錢 or 还.钱 are found).
+    """
     from ..text.normalize_batch import normalize_many
 
+    out = [isinstance(t, str) and mentions_debt(t) for t in texts]
+    rest = [i for i, hit in enumerate(out) if not hit]
+    if rest:
+        for i, norm in zip(rest, normalize_many([texts[i] for i in rest]), strict=True):
+            out[i] = bool(norm) and mentions_debt(norm)
+    return out
+
+
+def index_conversations(keys: Sequence[object], texts: Sequence[object],
+                        into: DebtConversations | None = None) -> DebtConversations:
+    """Note messages (raw texts) with their conversation keys; the first pass of batch
+    (``scoring.core.debt_conversations``) and of the evaluation in conversations."""
     found = into if into is not None else DebtConversations()
-    for key, norm in zip(keys, normalize_many(list(texts)), strict=True):
-        found.add(key, norm)
+    for key, hit in zip(keys, debt_mentions(list(texts)), strict=True):
+        if hit and key is not None and str(key).strip():
+            found.add_debt(key)
     return found

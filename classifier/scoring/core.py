@@ -49,9 +49,9 @@ from ..modeling.context import (
     PRIVATE,
     ContextError,
     DebtConversations,
+    debt_mentions,
     decide,
     index_conversations,
-    mentions_debt,
     parse_context,
 )
 from ..modeling.results import MAX_CHARS, Prediction, evidence_text, failed
@@ -576,10 +576,7 @@ def bad_context_note(src: Source, row_number: int, value: object) -> str:
 def _debt_keys(keys: list, texts: list) -> list:
     """In a worker: the key of each message that mentions a debt, in order (what ``DebtConversations.add``
     would note; the process that reads the file notes them in file order, so the result is the same)."""
-    from ..text.normalize_batch import normalize_many
-
-    return [k for k, norm in zip(keys, normalize_many(texts), strict=True)
-            if k is not None and str(k).strip() and norm and mentions_debt(norm)]
+    return [k for k, hit in zip(keys, debt_mentions(texts), strict=True) if hit and k is not None and str(k).strip()]
 
 
 def debt_conversations(src: Source, run: Scorer | None = None, chunk_rows: int = 2000) -> DebtConversations | None:
