@@ -162,6 +162,12 @@ def test_score_texts_dedupe_matches_per_row_scoring(test_texts):
         assert r[2:7] == pytest.approx(s[2:7], abs=1e-4)
 
 
+def _fresh_python(code: str, cwd) -> subprocess.CompletedProcess:
+    """Run ``code`` in a new interpreter (nothing imported yet) with this checkout first on the path."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=cwd,
+                          env={**__import__("os").environ, "PYTHONPATH": str(config.PROJ_ROOT)})
+
+
 def test_scoring_path_never_imports_sklearn(tmp_path):
     code = (
         "import sys\n"
@@ -173,8 +179,7 @@ def test_scoring_path_never_imports_sklearn(tmp_path):
         "bad = [m for m in ('sklearn', 'joblib', 'scipy.sparse') if m in sys.modules]  # numba imports bare scipy\n"
         "print(bad)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path,
-                         env={**__import__("os").environ, "PYTHONPATH": str(config.PROJ_ROOT)})
+    out = _fresh_python(code, tmp_path)
     assert out.stdout.strip() == "[]"
 
 
@@ -187,8 +192,7 @@ def test_classify_from_the_command_line_imports_no_pydantic_or_openpyxl(tmp_path
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print([m for m in ('pydantic', 'openpyxl', 'sklearn') if m in sys.modules], file=sys.stderr)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path,
-                         env={**__import__("os").environ, "PYTHONPATH": str(config.PROJ_ROOT)})
+    out = _fresh_python(code, tmp_path)
     assert out.stderr.strip().splitlines()[-1] == "[]"
 
 

@@ -483,18 +483,7 @@ def score_cells(src: Source, scoring: Scorer | object, *, evidence: str = "unlaw
     def submit(rows: list[Row]):
         texts = [r.values[text_idx] if not r.error and not r.skip else "" for r in rows]
         values = [r.values[date_idx] if not r.error else None for r in rows] if date_idx is not None else [None] * len(rows)
-        contexts = conv = None
-        bad: dict[int, str] = {}
-        if ctx_idx is not None:
-            contexts = []
-            for k, r in enumerate(rows):
-                try:
-                    contexts.append(parse_context(_cell(r, ctx_idx)))
-                except ContextError:
-                    contexts.append(PRIVATE)
-                    bad[k] = _cell(r, ctx_idx)
-        if conversations is not None:
-            conv = [conversations.about_debt(_cell(r, conv_idx)) for r in rows]
+        contexts, conv, bad = _chunk_context(rows, ctx_idx, conv_idx, conversations)
         if run.pool is not None:
             return run.pool.submit(_worker_cells, texts, values, evidence, contexts, conv), bad
         return _predict_cells(run.classifier, texts, [parse_date(v) for v in values], evidence, contexts, conv), bad
@@ -534,17 +523,7 @@ def score_rows(src: Source, scoring: Scorer | object, *, evidence: str = "unlawf
         whens = [parse_datetime(r.values[date_idx]) if date_idx is not None and not r.error else None for r in rows]
         dates = [w.date() if w else None for w in whens]
         chunk = _Chunk(rows, texts, dates, whens)
-        contexts = conv = None
-        if ctx_idx is not None:
-            contexts = []
-            for k, r in enumerate(rows):
-                try:
-                    contexts.append(parse_context(_cell(r, ctx_idx)))
-                except ContextError:
-                    contexts.append(PRIVATE)
-                    chunk.bad_context[k] = _cell(r, ctx_idx)
-        if conversations is not None:
-            conv = [conversations.about_debt(_cell(r, conv_idx)) for r in rows]
+        contexts, conv, chunk.bad_context = _chunk_context(rows, ctx_idx, conv_idx, conversations)
         if run.pool is not None:
             chunk.result = run.pool.submit(_worker_score, texts, dates, evidence, contexts, conv)
         else:
@@ -563,6 +542,23 @@ def score_rows(src: Source, scoring: Scorer | object, *, evidence: str = "unlawf
             yield ScoredRow(row_number, list(row.values), chunk.texts[k], dict(zip(BATCH_COLUMNS, cells, strict=True)),
                             pred, date=chunk.dates[k], when=chunk.whens[k], sender=_cell(row, roles.get("sender")),
                             id=_cell(row, roles.get("id")), warning=row.warning, raw=row.raw)
+
+
+def _chunk_context(rows: list[Row], ctx_idx: int | None, conv_idx: int | None,
+                   conversations: DebtConversations | None) -> tuple[list[str] | None, list | None, dict[int, str]]:
+    """Per row of a chunk: its context (None without a context column), whether its conversation mentions a
+    debt (None without conversations), and the bad context cells by position (those rows are scored as private)."""
+    contexts, bad = None, {}
+    if ctx_idx is not None:
+        contexts = []
+        for k, r in enumerate(rows):
+            try:
+                contexts.append(parse_context(_cell(r, ctx_idx)))
+            except ContextError:
+                contexts.append(PRIVATE)
+                bad[k] = _cell(r, ctx_idx)
+    conv = [conversations.about_debt(_cell(r, conv_idx)) for r in rows] if conversations is not None else None
+    return contexts, conv, bad
 
 
 def bad_context_note(src: Source, row_number: int, value: object) -> str:

@@ -214,15 +214,3 @@ def concept_values(norms: Sequence[str], names: Sequence[str] = MODEL_CONCEPTS, 
         k = np.bincount(doc, minlength=len(norms))
         out[doc, col] = (np.float32(weight) / np.sqrt(k[doc].astype(np.float32))).astype(np.float32)
     return out, occ
-
-
-def concept_matrix(norms: Sequence[str], names: Sequence[str] = CONCEPT_NAMES) -> np.ndarray:
-    """Binary matrix (messages x concepts): does each concept occur in each normalized message (one at a time)."""
-    pats = [compiled(n) for n in names]
-    out = np.zeros((len(norms), len(pats)), dtype=np.float32)
-    for i, t in enumerate(norms):
-        if t:
-            for j, p in enumerate(pats):
-                if p.search(t):
-                    out[i, j] = 1.0
-    return out
