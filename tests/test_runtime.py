@@ -131,6 +131,14 @@ def test_saliency_close_to_reference(reference, runtime, test_texts):
                 runtime.saliency(norms, wanted, streams), runtime.saliency(norms, wanted[:30], streams)):
         for key, value in sal.items():
             np.testing.assert_allclose(value, ref[key], rtol=0, atol=1e-5)
+    # scoring leaves the concept block in the streams; the evidence reuses it and gets the same sums
+    runtime.proba(norms, streams)
+    assert "concepts" in streams
+    for part in (wanted, wanted[:30]):
+        reused, fresh = runtime.saliency(norms, part, streams), runtime.saliency(norms, part, runtime.streams(norms))
+        assert reused.keys() == fresh.keys()
+        for key, value in reused.items():
+            np.testing.assert_array_equal(value, fresh[key])
 
 
 # --- the classifier on the runtime -------------------------------------------------------------

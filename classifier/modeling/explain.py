@@ -43,9 +43,15 @@ def add_concept_saliency(out: np.ndarray, values: np.ndarray, occ: tuple[np.ndar
     each document starts in ``out``.
     """
     doc, col, start, end = occ
-    for d, c, a, b in zip(doc.tolist(), col.tolist(), start.tolist(), end.tolist(), strict=True):
-        if b > a and char_offset[d] >= 0:
-            out[char_offset[d] + a:char_offset[d] + b] += float(values[d, c]) * float(coef[c]) / (b - a)
+    ok = (end > start) & (char_offset[doc] >= 0) if len(doc) else np.zeros(0, bool)
+    if not ok.any():
+        return
+    doc, col, start, length = doc[ok], col[ok], start[ok], (end - start)[ok]
+    contrib = values[doc, col].astype(np.float64) * coef[col].astype(np.float64) / length
+    # every covered character once per match, in match order: the same sums, in the same order, as a loop
+    rep = np.repeat(np.arange(len(doc)), length)
+    within = np.arange(len(rep)) - np.repeat(np.cumsum(length) - length, length)
+    np.add.at(out, char_offset[doc][rep] + start[rep] + within, contrib[rep])
 
 
 def saliency(pipeline, norms: list[str], wanted: list[tuple[int, int]],

@@ -272,8 +272,15 @@ class RuntimeModel:
         else:
             f = self._decision_numpy(streams, len(norms))
         if self.concept_names:
-            f = f + self.concept_values(norms)[0] @ self.concept_coef_t
+            f = f + self._concepts(norms, streams)[0] @ self.concept_coef_t
         return f.astype(np.float64) + self.intercept
+
+    def _concepts(self, norms: Sequence[str], streams: dict) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        """:meth:`concept_values` of ``norms``, kept in their ``streams`` so that the evidence reuses them."""
+        found = streams.get("concepts")
+        if found is None:
+            found = streams["concepts"] = self.concept_values(norms)
+        return found
 
     def concept_values(self, norms: Sequence[str]) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
         """The concept block of ``norms`` (float32, as the pipeline's) and the concepts' first matches."""
@@ -294,6 +301,7 @@ class RuntimeModel:
             return {}
         docs = sorted({d for d, _ in wanted})
         tags = sorted({j for _, j in wanted})
+        given = streams
         if streams is None or len(docs) < KERNEL_MIN_DOCS:
             sub = [norms[d] for d in docs]
             streams, subset = self.streams(sub), None
@@ -311,12 +319,25 @@ class RuntimeModel:
             sal = self._saliency_numpy(streams, tags)
         offs = np.concatenate([[0], np.cumsum([len(norms[d]) for d in docs])])
         if self.concept_names:
-            values, occ = self.concept_values([norms[d] for d in docs])
+            values, occ = self._wanted_concepts(norms, docs, given)
             for i, j in enumerate(tags):
                 add_concept_saliency(sal[i], values, occ, self.concept_coef_t[:, j], offs[:-1])
         local = {d: i for i, d in enumerate(docs)}
         slot = {j: i for i, j in enumerate(tags)}
         return {(d, j): sal[slot[j], offs[local[d]]:offs[local[d] + 1]] for d, j in wanted}
+
+    def _wanted_concepts(self, norms: Sequence[str], docs: list[int], streams: dict | None
+                         ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        """The concept block and first matches of documents ``docs`` (renumbered 0..), taken from the
+        ``streams`` of all ``norms`` when :meth:`decision` left them there, else computed."""
+        found = streams.get("concepts") if streams is not None else None
+        if found is None:
+            return self.concept_values([norms[d] for d in docs])
+        values, (doc, col, start, end) = found
+        local = np.full(len(values), -1, dtype=np.int64)
+        local[docs] = np.arange(len(docs))
+        keep = local[doc] >= 0
+        return values[docs], (local[doc[keep]], col[keep], start[keep], end[keep])
 
     # --- the n-gram streams (shared by the numpy path and the kernels) --------------------------
 
