@@ -82,3 +82,32 @@ def test_shipped_pinyin_table_equals_a_fresh_build_from_pypinyin():
     from classifier.text.features import SYLLABLE_TABLE_PATH, build_syllable_table
 
     np.testing.assert_array_equal(np.load(SYLLABLE_TABLE_PATH), build_syllable_table())
+
+
+def test_literal_led_concept_alternatives_match_their_readable_forms():
+    """``concepts`` writes number-led alternatives as ``个(?<=[0-9]个)…`` so that re can scan for a first
+    character; on every string each pattern must find the same spans as with the readable lookbehind-first form."""
+    import random
+    import re
+
+    from classifier.text.concepts import TOPIC_PATTERNS
+
+    d1, d2, d3, d4 = "[0-9零一二三四五六七八九十两百千万]", "[0-9一二三四五六七八九十两几]", "[0-9一二三四五六七八九十]", "[0-9十百几]"
+    fast_to_readable = {
+        "amount": [(f"[元块万](?<={d1}[元块万])", f"(?<={d1})[元块万]")],
+        "deadline": [(f"个(?<={d2}个)(?:小时|天|日)内|(?:小时(?<={d2}小时)|天(?<={d2}天)|日(?<={d2}日))内",
+                      f"(?<={d2})个?(?:小时|天|日)内"),
+                     (f"点(?<={d3}点)前", f"(?<={d3})点前")],
+        "bombardment": [(f"个(?<={d4}个)电话|通(?<={d4}通)电话", f"(?<={d4})个电话|(?<={d4})通电话")],
+    }
+    alphabet = list("19一两几十百零万个小时天日内点前元块千通电话今之下班再不否则x\ue006")
+    rng = random.Random(7)
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 10))) for _ in range(20_000)]
+    for name, pairs in fast_to_readable.items():
+        readable = TOPIC_PATTERNS[name]
+        for fast, slow in pairs:
+            assert fast in readable, (name, fast)
+            readable = readable.replace(fast, slow)
+        ours, theirs = re.compile(TOPIC_PATTERNS[name]), re.compile(readable)
+        for t in texts:
+            assert [m.span() for m in ours.finditer(t)] == [m.span() for m in theirs.finditer(t)], (name, t)
