@@ -194,11 +194,13 @@ def normalize_aligned(text: str) -> Aligned:
 
 
 _DISPLAY = {ord(ch): f"<{name}>" for ch, name in PLACEHOLDER_NAMES.items()}
+_ANY_PLACEHOLDER = re.compile("[" + "".join(PLACEHOLDER_NAMES) + "]")
 
 
 def display(normalized: str) -> str:
     """Make a normalized string readable: placeholders become ``<PHONE>`` etc."""
-    return normalized.translate(_DISPLAY)
+    # str.translate with a dict pays a failed lookup for every other character: only call it when needed
+    return normalized.translate(_DISPLAY) if _ANY_PLACEHOLDER.search(normalized) else normalized
 
 
 def __getattr__(name: str):
