@@ -221,7 +221,7 @@ def _tfidf_entries(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, para
 
 @nb.njit(cache=True)
 def _saliency(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, keep_bits, keep_rank, idf, coef_t, tags,
-              docs):
+              docs, want):
     total = 0
     for d in docs:
         total += doc_len[d]
@@ -236,7 +236,8 @@ def _saliency(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, k
     sp = 0
     wp = 0
     off = 0
-    for d in docs:  # increasing, so the syllable and word cursors only move forward
+    for di in range(len(docs)):  # increasing, so the syllable and word cursors only move forward
+        d = docs[di]
         n, sp, wp = _doc_ngrams(d, cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, sp, wp, params,
                                 keep_bits, keep_rank, cols, starts, ends)
         order = np.argsort(cols[:n])
@@ -254,6 +255,8 @@ def _saliency(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, k
             value = np.float64(run_val[r] / np.float32(run_cnt[r]))
             a = starts[o] - doc_start[d]
             for ti in range(len(tags)):
+                if not want[di, ti]:
+                    continue
                 contrib = value * coef_t[cols[o], tags[ti]] / length
                 for q in range(length):
                     out[ti, off + min(a + q, last)] += contrib
@@ -272,10 +275,15 @@ def decision(s: dict[str, np.ndarray], model) -> np.ndarray:
                      _params(model), model.keep_bits, model.keep_rank, model.idf, model.coef_t)
 
 
-def saliency(s: dict[str, np.ndarray], model, tags: np.ndarray, docs: np.ndarray) -> np.ndarray:
-    """Per-character contributions of documents ``docs`` (increasing), (tags x their characters one after another)."""
+def saliency(s: dict[str, np.ndarray], model, tags: np.ndarray, docs: np.ndarray,
+             want: np.ndarray | None = None) -> np.ndarray:
+    """Per-character contributions of documents ``docs`` (increasing), (tags x their characters one after another).
+
+    ``want`` (docs x tags, bool): which pairs are needed; the others are left at zero (all, when None)."""
+    if want is None:
+        want = np.ones((len(docs), len(tags)), dtype=np.bool_)
     return _saliency(s["cp"], s["doc_start"], s["doc_len"], s["syl"], s["syl_pos"], s["wid"], s["wstart"], s["wend"],
-                     _params(model), model.keep_bits, model.keep_rank, model.idf, model.coef_t, tags, docs)
+                     _params(model), model.keep_bits, model.keep_rank, model.idf, model.coef_t, tags, docs, want)
 
 
 def tfidf_entries(s: dict[str, np.ndarray], model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -307,14 +307,16 @@ class RuntimeModel:
             streams, subset = self.streams(sub), None
         else:
             sub, subset = None, np.array(docs, dtype=np.int64)
-        if subset is not None:
+        local = {d: i for i, d in enumerate(docs)}
+        slot = {j: i for i, j in enumerate(tags)}
+        if len(docs) >= KERNEL_MIN_DOCS:  # (a given ``streams`` is walked for the wanted documents only)
             from . import kernels
 
-            sal = kernels.saliency(streams, self, np.array(tags, dtype=np.int64), subset)
-        elif len(docs) >= KERNEL_MIN_DOCS:
-            from . import kernels
-
-            sal = kernels.saliency(streams, self, np.array(tags, dtype=np.int64), np.arange(len(docs)))
+            want = np.zeros((len(docs), len(tags)), dtype=np.bool_)  # only the pairs asked for are spread
+            for d, j in wanted:
+                want[local[d], slot[j]] = True
+            sal = kernels.saliency(streams, self, np.array(tags, dtype=np.int64),
+                                   subset if subset is not None else np.arange(len(docs)), want)
         else:
             sal = self._saliency_numpy(streams, tags)
         offs = np.concatenate([[0], np.cumsum([len(norms[d]) for d in docs])])
@@ -322,8 +324,6 @@ class RuntimeModel:
             values, occ = self._wanted_concepts(norms, docs, given)
             for i, j in enumerate(tags):
                 add_concept_saliency(sal[i], values, occ, self.concept_coef_t[:, j], offs[:-1])
-        local = {d: i for i, d in enumerate(docs)}
-        slot = {j: i for i, j in enumerate(tags)}
         return {(d, j): sal[slot[j], offs[local[d]]:offs[local[d] + 1]] for d, j in wanted}
 
     def _wanted_concepts(self, norms: Sequence[str], docs: list[int], streams: dict | None
