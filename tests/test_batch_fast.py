@@ -170,6 +170,30 @@ def test_reason_codes_equal_the_plain_checks_on_generated_text(pieces):
         assert reasons.reason_codes(text, normalize(text), tags) == reference_codes(text, normalize(text), tags)
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=3)), max_size=12))
+def test_guarded_raw_hint_finds_what_the_plain_alternation_finds(pieces):
+    text = "".join(pieces)
+    assert reasons._ANY_RAW_HINT.pattern.startswith("(?=[")  # the guard is in place (else this tests nothing)
+    fast, plain = reasons._ANY_RAW_HINT.search(text), reasons._ANY_RAW_HINT_PLAIN.search(text)
+    assert (fast and fast.span()) == (plain and plain.span())
+
+
+@pytest.mark.parametrize("hit", ["砍", "扣", "借款1500", "借3", "714", "７１４", "7天", "７天", "七天", "高炮", "展期费",
+                                 "逾期费每天", "利滚利", "驴打滚", "高利贷", "日息1%", "月3分", "年化40％", "日是0．5毛"])
+def test_guarded_raw_hint_finds_every_kind_of_hint(hit):
+    for text in (hit, "您好，" + hit + "。", "x" * 50 + hit):
+        fast, plain = reasons._ANY_RAW_HINT.search(text), reasons._ANY_RAW_HINT_PLAIN.search(text)
+        assert plain is not None and fast is not None and fast.span() == plain.span()
+
+
+def test_first_char_guard_keeps_patterns_it_cannot_read():
+    import re
+
+    assert reasons._first_char_guard(re.compile(r"\d+天")).pattern == r"\d+天"
+    assert reasons._first_char_guard(re.compile(r"a?b")).pattern == "(?=[ab])(?:a?b)"
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99), st.integers(0, 99), st.integers(0, 99))
 def test_iso_dates_read_as_before(y, m, d, hh, mm):
