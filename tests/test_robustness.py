@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from classifier.files.cells import neutralize
+from classifier.files.cells import neutralize, neutralize_row
 from classifier.files.tabular import InputError
 from classifier.interfaces.cli import cli
 from classifier.modeling.predict import MAX_CHARS
@@ -66,6 +66,14 @@ def test_batch_keeps_every_row_and_every_value(small_classifier, tmp_path_factor
     assert summary.rows == len(rows) == len(got)
     # every value kept; cells a spreadsheet would run as formulas get a leading apostrophe (files/cells.py)
     assert [tuple(g[:2]) for g in got] == [tuple(neutralize(v) for v in r) for r in rows]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["=1+1", "-5", "+x", "@a", "\tb", "\rc", "'=", "a=b", "", "-1,234.50"]),
+                          st.text(max_size=5), st.floats(allow_nan=False), st.integers(), st.none()), max_size=20))
+def test_neutralize_row_is_neutralize_of_each_cell(values):
+    # a row with nothing to change is passed through as is; any trigger anywhere gets the per-cell answer
+    assert neutralize_row(list(values)) == [neutralize(v) for v in values]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

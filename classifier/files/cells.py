@@ -35,10 +35,14 @@ def neutralize(value: object) -> object:
 
 
 def neutralize_row(values: list) -> list:
-    """:func:`neutralize` of every value of a row (the check for a leading trigger inlined: this runs per row)."""
+    """:func:`neutralize` of every value of a row: ``values`` itself when no cell starts with a trigger (most
+    rows; only looking is cheaper than building a new list), else a new list. This runs per row."""
     if current().raw_cells:
         return values
-    return [neutralize(v) if isinstance(v, str) and v.startswith(_TRIGGERS) else v for v in values]
+    for v in values:
+        if isinstance(v, str) and v.startswith(_TRIGGERS):
+            return [neutralize(v) if isinstance(v, str) and v.startswith(_TRIGGERS) else v for v in values]
+    return values
 
 
 def xlsx_cell(ws, value: object):
