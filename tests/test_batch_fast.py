@@ -276,3 +276,35 @@ def test_debt_conversations_in_worker_processes_equal_one_process(tmp_path, monk
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
         many = core.debt_conversations(open_input(str(src)), core.Scorer(None, pool, 2), chunk_rows=20)
     assert len(one.keys) > 2 and many.keys == one.keys and many.full == one.full == (max_keys is not None)
+
+
+@pytest.mark.parametrize("max_keys", [None, 3])
+def test_debt_conversations_equal_every_row_noted(tmp_path, monkeypatch, max_keys):
+    """The first pass (keys hashed once, known conversations skipped) keeps what noting every row keeps."""
+    import functools
+
+    from classifier.modeling import context
+    from classifier.scoring import core
+
+    make = functools.partial(context.DebtConversations, max_keys=max_keys) if max_keys else context.DebtConversations
+    monkeypatch.setattr(core, "DebtConversations", make)
+    src = varied_export(tmp_path / "in.csv", n=600)
+    found = core.debt_conversations(open_input(str(src)), None, chunk_rows=20)
+    whole = open_input(str(src))
+    rows = [core.fix_width(r, len(whole.columns), whole.roles["text"], ",", {"repaired_rows": 0}) for r in whole.rows]
+    rows = [r for r in rows if not r.error]
+    conv, text = whole.roles["conversation"], whole.roles["text"]
+    ref = context.index_conversations([core._cell(r, conv) for r in rows], [core._cell(r, text) for r in rows], make())
+    assert len(found.keys) > 2 and found.keys == ref.keys and found.full == ref.full == (max_keys is not None)
+    keys = [core._cell(r, conv) for r in rows] + ["", " ", None, 5, " 13800000001 "]
+    assert [found.about_debt(k) for k in keys] == [ref.about_debt(k) for k in keys]
+
+
+def test_conversation_key_hash_is_the_hash_add_debt_keeps():
+    from classifier.modeling.context import DebtConversations
+
+    found = DebtConversations()
+    for key in ["13800000001", " 李经理 ", 42, "\u3000x"]:
+        found.add_debt(key)
+    assert found.keys == {DebtConversations.key_hash(k) for k in ["13800000001", "李经理", "42", "x"]}
+    assert [DebtConversations.key_hash(k) for k in (None, "", "  ", "\u3000")] == [None] * 4

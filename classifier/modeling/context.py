@@ -146,6 +146,14 @@ class DebtConversations:
     def _hash(key: str) -> int:
         return int.from_bytes(hashlib.blake2b(key.strip().encode("utf-8", "replace"), digest_size=8).digest(), "big")
 
+    @staticmethod
+    def key_hash(key: object) -> int | None:
+        """The 8-byte hash the set keeps for the conversation ``key``; None when there is no key (blank).
+
+        A caller that asks about a key and then notes it (batch's first pass) hashes it once this way."""
+        s = (key if isinstance(key, str) else "" if key is None else str(key)).strip()
+        return DebtConversations._hash(s) if s else None
+
     def add(self, key: object, norm: str) -> None:
         """Note one message (its normalized text) of the conversation ``key``."""
         if key is None or not str(key).strip() or not norm or not mentions_debt(norm):
@@ -154,7 +162,10 @@ class DebtConversations:
 
     def add_debt(self, key: object) -> None:
         """Note the conversation ``key`` as one that mentions a debt (its message was checked elsewhere)."""
-        h = self._hash(str(key))
+        self.add_hash(self._hash(str(key)))
+
+    def add_hash(self, h: int) -> None:
+        """:meth:`add_debt` of the key whose :meth:`key_hash` is ``h``."""
         if h in self.keys:
             return
         if len(self.keys) >= self.max_keys:
@@ -164,9 +175,10 @@ class DebtConversations:
 
     def about_debt(self, key: object) -> bool | None:
         """True or False for a known conversation; None when there is no key (or the set overflowed)."""
-        if key is None or not str(key).strip():
+        h = self.key_hash(key)
+        if h is None:
             return None
-        if self._hash(str(key)) in self.keys:
+        if h in self.keys:
             return True
         return None if self.full else False
 

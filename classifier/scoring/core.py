@@ -51,7 +51,6 @@ from ..modeling.context import (
     DebtConversations,
     debt_mentions,
     decide,
-    index_conversations,
     parse_context,
 )
 from ..modeling.results import MAX_CHARS, Prediction, evidence_text, failed
@@ -569,10 +568,10 @@ def bad_context_note(src: Source, row_number: int, value: object) -> str:
             f"(use {CONTEXT_HELP}); scored as private")
 
 
-def _debt_keys(keys: list, texts: list) -> list:
-    """In a worker: the key of each message that mentions a debt, in order (what ``DebtConversations.add``
-    would note; the process that reads the file notes them in file order, so the result is the same)."""
-    return [k for k, hit in zip(keys, debt_mentions(texts), strict=True) if hit and k is not None and str(k).strip()]
+def _debt_hashes(hashes: list[int], texts: list) -> list[int]:
+    """The conversation key hash of each message that mentions a debt, in order (in a worker, or in this
+    process; the process that reads the file notes them in file order, so the result is the same)."""
+    return [h for h, hit in zip(hashes, debt_mentions(texts), strict=True) if hit]
 
 
 def debt_conversations(src: Source, run: Scorer | None = None, chunk_rows: int = 2000) -> DebtConversations | None:
@@ -590,40 +589,42 @@ def debt_conversations(src: Source, run: Scorer | None = None, chunk_rows: int =
     found = DebtConversations()
     first = reopen()
     text_idx, conv_idx, width = first.roles["text"], first.roles["conversation"], len(first.columns)
-    keys: list[str] = []
+    hashes: list[int] = []  # each key is hashed once here: to ask whether it is known, then to note it
     texts: list[object] = []
+    known, key_hash = found.keys, found.key_hash
 
     pool = run.pool if run is not None else None
     pending: deque = deque()  # worker processes: at most two chunks each in flight, noted in file order
 
-    def note(result) -> None:
-        for key in result.result():
-            found.add_debt(key)
+    def note(hits: list[int]) -> None:
+        for h in hits:
+            found.add_hash(h)
 
     def flush() -> None:
         if pool is None:
-            index_conversations(keys, texts, found)
-        elif keys:
-            pending.append(pool.submit(_debt_keys, list(keys), list(texts)))
+            note(_debt_hashes(hashes, texts))
+        elif hashes:
+            pending.append(pool.submit(_debt_hashes, list(hashes), list(texts)))
             while len(pending) > 2 * run.workers:
-                note(pending.popleft())
-        keys.clear()
+                note(pending.popleft().result())
+        hashes.clear()
         texts.clear()
 
     for row in first.rows:
-        row = fix_width(row, width, text_idx, first.delimiter or ",", Counter())  # its stats: counted in pass 2
+        if row.ragged:
+            row = fix_width(row, width, text_idx, first.delimiter or ",", Counter())  # its stats: counted in pass 2
         if row.error:
             continue
-        key = _cell(row, conv_idx)
-        if not key.strip() or found.about_debt(key):
+        h = key_hash(_cell(row, conv_idx))
+        if h is None or h in known:  # no key, or a conversation already known to mention a debt
             continue
-        keys.append(key)
+        hashes.append(h)
         texts.append(_cell(row, text_idx))
-        if len(keys) >= chunk_rows:
+        if len(hashes) >= chunk_rows:
             flush()
     flush()
     while pending:
-        note(pending.popleft())
+        note(pending.popleft().result())
     if found.full:
         src.stats["conversation_note"] = (f"more than {found.max_keys:,} conversations mention a debt: the others "
                                           "were judged alone")
