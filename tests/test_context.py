@@ -110,6 +110,30 @@ def test_unsure_is_the_deciding_tag_close_to_its_threshold():
     assert out.unsure and out.tags == (THREAT,) and out.decided_by == "model"
 
 
+def test_unsure_reads_each_tag_its_own_threshold():
+    """``is_unsure`` as it was (a dict of every threshold by tag), on random scores, tags and thresholds."""
+    import random
+
+    import numpy as np
+
+    def reference(scores, tags, thresholds):
+        th = dict(zip(TAG_NAMES, (float(x) for x in thresholds), strict=True))
+        return bool(tags) and max(scores[t] - th[t] for t in tags) < ctx.UNSURE_MARGIN
+
+    rng = random.Random(3)
+    answers = set()
+    for _ in range(3000):
+        scores = {t: rng.random() for t in TAG_NAMES}
+        tags = tuple(rng.sample(TAG_NAMES, rng.randint(0, 3)))
+        th = [rng.uniform(0.2, 0.8) for _ in TAG_NAMES]
+        for thresholds in (th, np.array(th), tuple(np.float32(x) for x in th)):
+            answers.add(ctx.is_unsure(scores, tags, thresholds))
+            assert ctx.is_unsure(scores, tags, thresholds) == reference(scores, tags, thresholds)
+    assert answers == {True, False}
+    with pytest.raises(ValueError):
+        ctx.is_unsure(scores, (THREAT,), th[:-1])
+
+
 def test_debt_mentions_on_raw_text_equal_the_check_on_normalized_text():
     """The first pass looks for debt words in the raw text before normalizing: same answers as normalizing all."""
     import pandas as pd

@@ -72,6 +72,9 @@ UNSURE_MARGIN = 0.10
 MAX_DEBT_CONVERSATIONS = 200_000
 
 
+_TAG_INDEX = {t: i for i, t in enumerate(TAG_NAMES)}
+
+
 class ContextError(ValueError):
     """A context value that is none of :data:`CONTEXTS` or their aliases."""
 
@@ -94,8 +97,10 @@ def is_unsure(scores: Mapping[str, float], tags: Sequence[str], thresholds: Sequ
     threshold) is less than :data:`UNSURE_MARGIN` above it, or below it."""
     if not tags:
         return False
-    th = dict(zip(TAG_NAMES, (float(x) for x in thresholds), strict=True))
-    return max(scores[t] - th[t] for t in tags) < UNSURE_MARGIN
+    if len(thresholds) != len(TAG_NAMES):
+        raise ValueError(f"{len(thresholds)} thresholds for {len(TAG_NAMES)} tags")
+    # only the tags' own thresholds are read (no dict of all five per call: this runs per distinct message)
+    return max(scores[t] - float(thresholds[_TAG_INDEX[t]]) for t in tags) < UNSURE_MARGIN
 
 
 def _norm(pred: Prediction) -> str:
@@ -191,13 +196,14 @@ def debt_mentions(texts: Sequence[object]) -> list[bool]:
     after it, and most messages of a lender's log need no normalizing here. The rest are normalized in
     one go and checked again (this is where 還錢 or 还.钱 are found).
     """
+    from ..text.concepts import mentions_debt as found  # imported once here, not per text (batch's first pass)
     from ..text.normalize_batch import normalize_many
 
-    out = [isinstance(t, str) and mentions_debt(t) for t in texts]
+    out = [isinstance(t, str) and found(t) for t in texts]
     rest = [i for i, hit in enumerate(out) if not hit]
     if rest:
         for i, norm in zip(rest, normalize_many([texts[i] for i in rest]), strict=True):
-            out[i] = bool(norm) and mentions_debt(norm)
+            out[i] = bool(norm) and found(norm)
     return out
 
 
