@@ -12,11 +12,11 @@ import unicodedata
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from classifier import config
-from classifier.files.tabular import Writer, arrow_schema, output_format, parse_datetime
+from classifier.files.tabular import Writer, arrow_schema, output_format, parse_date, parse_datetime
 from classifier.labels import HARASSMENT, LAWFUL_REMINDER, NOT_COLLECTION, THIRD_PARTY_CONTACT, THREAT
 from classifier.legal import reasons
 from classifier.schema import BATCH_COLUMNS, SCORE_COLUMNS, result_columns
@@ -196,9 +196,26 @@ def test_first_char_guard_keeps_patterns_it_cannot_read():
 
 @settings(max_examples=300, deadline=None)
 @given(st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99), st.integers(0, 99), st.integers(0, 99))
+@example(2026, 2, 28, 24, 0)
+@example(2026, 2, 28, 23, 60)
+@example(2026, 2, 29, 23, 59)
+@example(2024, 2, 29, 0, 0)
 def test_iso_dates_read_as_before(y, m, d, hh, mm):
     s = f"{y:04d}-{m:02d}-{d:02d} {hh:02d}:{mm:02d}"
     assert parse_datetime(s) == parse_datetime(s + " x")  # the longer string takes the general path
+    want, day = parse_datetime(s + " x"), parse_datetime(f"{s[:10]} 00:00 x")
+    for _ in range(2):  # parse_date's day cache: the first call fills it, the second reads it
+        assert parse_date(s) == (want.date() if want else None)
+        assert parse_date(f"{s[:10]} 00:00") == (day.date() if day else None)
+
+
+def test_date_cache_stays_bounded():
+    from classifier.files import tabular
+
+    for k in range(tabular._DAYS_MAX + 10):
+        day = dt.date(2000, 1, 1) + dt.timedelta(days=k)
+        assert parse_date(f"{day} 12:30") == day
+    assert 0 < len(tabular._DAYS) <= tabular._DAYS_MAX
 
 
 # --- reading: MixedLines decodes blocks of lines ---------------------------------------------------------

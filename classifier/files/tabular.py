@@ -264,8 +264,27 @@ def parse_datetime(value: object) -> dt.datetime | None:
     return None
 
 
+#: Batch's dates by day (``YYYY-MM-DD`` → date or None): a log's rows fall on a few hundred days. Bounded.
+_DAYS: dict[str, dt.date | None] = {}
+_DAYS_MAX = 4096
+
+
 def parse_date(value: object) -> dt.date | None:
     """The date part of :func:`parse_datetime`."""
+    if type(value) is str and len(value) == 16 and _ISO_MINUTE.fullmatch(value):  # batch: one per row
+        if int(value[11:13]) > 23 or int(value[14:]) > 59:
+            return None  # no such time: parse_datetime gives None
+        day = value[:10]
+        if day in _DAYS:
+            return _DAYS[day]
+        try:
+            d = dt.date(int(day[:4]), int(day[5:7]), int(day[8:]))
+        except ValueError:
+            d = None
+        if len(_DAYS) >= _DAYS_MAX:
+            _DAYS.clear()
+        _DAYS[day] = d
+        return d
     d = parse_datetime(value)
     return d.date() if d else None
 
