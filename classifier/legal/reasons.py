@@ -113,6 +113,7 @@ REASONS: tuple[Reason, ...] = (
 )
 BY_CODE = {r.code: r for r in REASONS}
 DEBT_CODES = tuple(r.code for r in REASONS if r.family == DEBT)
+_DEBT_REASONS = tuple(r for r in REASONS if r.family == DEBT)
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def applicable(tags: tuple[str, ...]) -> tuple[Reason, ...]:
     if any(t in UNLAWFUL for t in tags):
         return REASONS
     if LAWFUL_REMINDER in tags:
-        return tuple(r for r in REASONS if r.family == DEBT)
+        return _DEBT_REASONS
     return ()
 
 
@@ -266,21 +267,29 @@ def _first_char_guard(pattern: re.Pattern[str]) -> re.Pattern[str]:
 _ANY_RAW_HINT = _first_char_guard(_ANY_RAW_HINT_PLAIN)
 
 
+#: Per tag set, ``(code, pattern, first characters)`` of the pattern checks that may count (``applicable``).
+_NORM_FOR: dict[tuple[str, ...], tuple[tuple[str, re.Pattern[str], frozenset[str] | None], ...]] = {}
+
+
 def norm_codes(norm: str, tags: tuple[str, ...]) -> frozenset[str]:
     """The codes found by patterns on the normalized text (depends on ``norm`` and ``tags`` only)."""
+    key = tags if type(tags) is tuple else tuple(tags)
+    checks = _NORM_FOR.get(key)
+    if checks is None:
+        if len(_NORM_FOR) >= 256:  # tag sets are few; bounded all the same
+            _NORM_FOR.clear()
+        checks = _NORM_FOR[key] = tuple((r.code, r.pattern, _FIRST[r.code]) for r in applicable(key)
+                                        if r.pattern is not None)
     present = None
     found = []
-    for r in applicable(tuple(tags)):
-        if r.pattern is None:
-            continue
-        first = _FIRST[r.code]
+    for code, pattern, first in checks:
         if first is not None:
             if present is None:
                 present = frozenset(norm)
             if first.isdisjoint(present):
                 continue
-        if r.pattern.search(norm):
-            found.append(r.code)
+        if pattern.search(norm):
+            found.append(code)
     return frozenset(found)
 
 

@@ -182,6 +182,8 @@ def _error_cells(reason: str) -> list[object]:
 #: conversation (see :func:`_model_cells`).
 ROW_COLUMNS = ("statutes", "error")
 _STATUTES, _ERROR = (BATCH_COLUMNS.index(c) for c in ROW_COLUMNS)
+_ROW_BLANK = dict.fromkeys(ROW_COLUMNS, "")
+_SCORE_TAGS = tuple(zip(SCORE_COLUMNS, TAG_NAMES, strict=True))
 
 
 def _model_cells(pred: Prediction) -> list[object]:
@@ -190,10 +192,12 @@ def _model_cells(pred: Prediction) -> list[object]:
     The one place that fills the model's batch columns: a column added to ``schema.BATCH_COLUMNS`` goes
     here (or in ``ROW_COLUMNS``), else every batch fails on the KeyError at once."""
     cells = {"primary_label": pred.primary_label, "tags": TAG_SEPARATOR.join(pred.tags),
-             **{c: round(pred.scores[t], 4) for c, t in zip(SCORE_COLUMNS, TAG_NAMES, strict=True)},
-             "evidence": " | ".join(evidence_text(ev) for ev in pred.evidence),
-             "unsure": "yes" if pred.unsure else "no", "decided_by": pred.decided_by}
-    return ["" if c in ROW_COLUMNS else cells[c] for c in BATCH_COLUMNS]
+             "evidence": " | ".join([evidence_text(ev) for ev in pred.evidence]),
+             "unsure": "yes" if pred.unsure else "no", "decided_by": pred.decided_by, **_ROW_BLANK}
+    scores = pred.scores
+    for c, t in _SCORE_TAGS:
+        cells[c] = round(scores[t], 4)
+    return [cells[c] for c in BATCH_COLUMNS]
 
 
 def _note(truncated: bool) -> str:
@@ -220,8 +224,8 @@ def _predict_cells(classifier, texts: Sequence[object], dates: Sequence[dt.date 
     once, remembered across chunks) with only ``ROW_COLUMNS`` filled per row: the statutes from the
     normalized text's reason codes (found once), the numeric ones in the row's own text, and its date.
     """
-    from ..legal import batch_statutes
     from ..legal.reasons import in_order, norm_codes, raw_codes, shared_context_hit
+    from ..legal.result import batch_statutes  # not the package's lazy wrapper: this runs per row
 
     texts = [str(t) if not isinstance(t, str) and t not in (None, "") else t for t in texts]
     out: list[list | None] = [None] * len(texts)
