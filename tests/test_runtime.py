@@ -116,8 +116,30 @@ def test_fast_path_equals_reference_on_generated_text(reference, runtime, texts)
 
 
 def test_batch_normalization_equals_normalize(test_texts):
+    from classifier.text import normalize_batch
+
+    normalize_batch._CACHE.clear()  # normalized on the joined string here, not read from the cache
     assert normalize_many(test_texts) == [normalize(t) for t in test_texts]
     assert normalize_many([None, "", 3.0, "a\x1eb"]) == ["", "", "", normalize("a\x1eb")]
+
+
+def test_batch_normalization_cache_gives_the_same_texts_and_stays_bounded(test_texts, monkeypatch):
+    from classifier.text import normalize_batch
+
+    normalize_batch._CACHE.clear()
+    texts = test_texts[:400]
+    want = [normalize(t) for t in texts]
+    mixed = [*texts[:50], None, {"a": 1}, ["x"], 3.0, *texts[:50], "x" * 400 + "还钱"]
+    first = normalize_many(texts)
+    assert first == want and len(normalize_batch._CACHE) > 300  # filled
+    assert normalize_many(texts) == want  # read back
+    assert normalize_many(mixed) == [normalize(t) if isinstance(t, str) else "" for t in mixed]
+    assert "x" * 400 + "还钱" not in normalize_batch._CACHE  # long texts are not kept
+    monkeypatch.setattr(normalize_batch, "CACHE_ITEMS", 100)
+    more = [t + "！" for t in texts]
+    assert normalize_many(more) == [normalize(t) for t in more]
+    assert 0 < len(normalize_batch._CACHE) <= 100
+    normalize_batch._CACHE.clear()
 
 
 def test_saliency_close_to_reference(reference, runtime, test_texts):

@@ -80,8 +80,38 @@ def _nfkc(text: str) -> str:
     return out if unicodedata.is_normalized("NFKC", out) else unicodedata.normalize("NFKC", out)
 
 
+#: Recently normalized short texts (raw text → normalized): a lender's log repeats many texts word for
+#: word (40% of the rows of a 200k-row log were seen in the last 10,000 texts), each normalized once
+#: then. Bounded: at most ``CACHE_ITEMS`` texts of at most ``CACHE_CHARS`` characters (cleared when
+#: full), a few MB. The result of a text does not depend on the others normalized with it (see above).
+_CACHE: dict[str, str] = {}
+CACHE_ITEMS = 10_000
+CACHE_CHARS = 300
+
+
 def normalize_many(texts: Sequence[object]) -> list[str]:
-    """``[normalize(t) for t in texts]`` (non-strings become ""), several times faster on a batch."""
+    """``[normalize(t) for t in texts]`` (non-strings become ""), several times faster on a batch.
+
+    Texts normalized recently are not normalized again (``_CACHE``)."""
+    cache = _CACHE
+    try:
+        out = list(map(cache.get, texts))
+    except TypeError:  # an unhashable non-string (it becomes "")
+        out = [cache.get(t) if isinstance(t, str) else None for t in texts]
+    missing = [i for i, norm in enumerate(out) if norm is None]
+    if missing:
+        todo = [texts[i] for i in missing]
+        for i, t, norm in zip(missing, todo, _normalize_joined(todo), strict=True):
+            out[i] = norm
+            if isinstance(t, str) and len(t) <= CACHE_CHARS:
+                if len(cache) >= CACHE_ITEMS:
+                    cache.clear()
+                cache[t] = norm
+    return out
+
+
+def _normalize_joined(texts: Sequence[object]) -> list[str]:
+    """``normalize_many`` without the cache: every text, normalized on one joined string."""
     clean = []
     for t in texts:
         if not isinstance(t, str):
