@@ -270,6 +270,43 @@ def test_mixed_lines_read_in_blocks_as_line_by_line(pieces, bom, block, tail):
     assert ml.stats == ref_stats
 
 
+CSV_PIECES = ["还钱", "a", ",", '"', '""', "\x00", "\n", "\r\n", "\r", "逾期,3天", "=1+1", " "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(CSV_PIECES), max_size=40), st.integers(1, 40), st.booleans())
+def test_csv_rows_read_a_block_at_a_time_as_line_by_line(tmp_path_factory, pieces, block, gbk):
+    """The CSV reader gets MixedLines' lines a block at a time, NULs and quotes counted per block: the same
+    rows, errors, warnings and counts as counting and cleaning each line on its own."""
+    from classifier.files import tabular
+
+    path = tmp_path_factory.mktemp("blocks") / "in.csv"
+    text = "id,content\n" + "".join(pieces)
+    path.write_bytes(text.encode("gb18030" if gbk else "utf-8"))
+
+    def read():
+        try:
+            src = tabular.open_source(str(path), delimiter=",")
+        except tabular.InputError as e:  # too many NULs: a binary file, either way
+            return str(e)
+        rows = [(r.values, r.error, r.warning, r.ragged) for r in src.rows]
+        return src.columns, rows, {k: src.stats[k] for k in ("nul_bytes", "quotes")}
+
+    old = tabular.BLOCK_BYTES
+    tabular.BLOCK_BYTES = block
+    try:
+        fast = read()
+        counted = tabular._counted_lines
+        tabular._counted_lines = tabular._counted_each  # every line on its own, as before
+        try:
+            reference = read()
+        finally:
+            tabular._counted_lines = counted
+    finally:
+        tabular.BLOCK_BYTES = old
+    assert fast == reference
+
+
 def test_statutes_cell_per_era_equals_the_cell_per_day():
     from classifier.legal.cite import cite, short_citations
     from classifier.legal.result import _boundaries, batch_statutes

@@ -23,6 +23,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import os
 import re
@@ -375,7 +376,11 @@ class MixedLines:
         self.stats = {"utf-8": 0, "gb18030": 0, "undecodable": 0}
         self._first = True
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
+        return itertools.chain.from_iterable(self.blocks())
+
+    def blocks(self) -> Iterator[list[str]]:
+        """The lines, in one list per block read (what ``__iter__`` yields one by one)."""
         # blocks of whole lines: a block that is valid UTF-8 is decoded at once (its lines are exactly the
         # lines that would each decode as UTF-8); any other block line by line, as the docstring says
         pending = b""
@@ -384,22 +389,21 @@ class MixedLines:
             data = pending + block if pending else block
             if not block:
                 if data:
-                    yield from self._block(data)
+                    yield self._block(data)
                 return
             cut = data.rfind(b"\n") + 1
             pending = data[cut:]
             if cut:
-                yield from self._block(data[:cut])
+                yield self._block(data[:cut])
 
-    def _block(self, data: bytes):
+    def _block(self, data: bytes) -> list[str]:
         if self._first:
             self._first = False
             if data.startswith(b"\xef\xbb\xbf"):
                 data = data[3:]
                 if not data:  # the file is just a BOM: one empty line, as line by line
                     self.stats["utf-8"] += 1
-                    yield ""
-                    return
+                    return [""]
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -418,13 +422,14 @@ class MixedLines:
             if tail:
                 lines.append(self._decode(tail))
         if text is not None and "\r" not in text:
-            yield from lines
-            return
+            return lines
+        out: list[str] = []
         for line in lines:
             if "\r" in line.rstrip("\r\n"):  # old Mac line ends: split after a lone CR
-                yield from _LONE_CR.split(line)
+                out.extend(_LONE_CR.split(line))
             else:
-                yield line
+                out.append(line)
+        return out
 
     def _decode(self, line: bytes) -> str:
         try:
@@ -451,6 +456,33 @@ class MixedLines:
         self.raw.close()
 
 
+def _counted_lines(text, stats: dict[str, int]) -> Iterator[str]:
+    """The lines of ``text`` for the CSV reader, NUL characters removed; NULs and quote characters counted
+    in ``stats``. From :class:`MixedLines` a block of lines at a time (no Python work per line)."""
+    if isinstance(text, MixedLines):
+        return itertools.chain.from_iterable(_counted_blocks(text, stats))
+    return _counted_each(text, stats)
+
+
+def _counted_each(text, stats: dict[str, int]) -> Iterator[str]:
+    for line in text:
+        if "\x00" in line:
+            stats["nul_bytes"] += line.count("\x00")
+            line = line.replace("\x00", "")
+        stats["quotes"] += line.count('"')
+        yield line
+
+
+def _counted_blocks(text: MixedLines, stats: dict[str, int]) -> Iterator[list[str]]:
+    for block in text.blocks():
+        joined = "".join(block)
+        stats["quotes"] += joined.count('"')
+        if "\x00" in joined:
+            stats["nul_bytes"] += joined.count("\x00")
+            block = [line.replace("\x00", "") for line in block]
+        yield block
+
+
 def _open_delimited(path: str, text: io.TextIOWrapper, head: bytes, enc: str, delimiter: str | None,
                     no_header: bool, fmt: str) -> Source:
     sample = head.decode(enc, errors="replace")[:16384]
@@ -466,15 +498,7 @@ def _open_delimited(path: str, text: io.TextIOWrapper, head: bytes, enc: str, de
     stats = {"repaired_rows": 0, "nul_bytes": 0, "quotes": 0}
     csv.field_size_limit(current_limits().cell_chars)
 
-    def lines() -> Iterator[str]:
-        for line in text:
-            if "\x00" in line:
-                stats["nul_bytes"] += line.count("\x00")
-                line = line.replace("\x00", "")
-            stats["quotes"] += line.count('"')
-            yield line
-
-    reader = csv.reader(lines(), delimiter=delimiter, strict=False)
+    reader = csv.reader(_counted_lines(text, stats), delimiter=delimiter, strict=False)
     try:
         first = next(reader)
     except StopIteration:
