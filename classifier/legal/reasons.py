@@ -253,10 +253,12 @@ def _first_set(pattern: re.Pattern[str]) -> frozenset[str] | None:
 _FIRST = {r.code: _first_set(r.pattern) for r in REASONS if r.pattern is not None}
 
 
-def _first_char_guard(pattern: re.Pattern[str]) -> re.Pattern[str]:
+def _first_char_guard(pattern: re.Pattern[str], first: frozenset[str] | bool | None = False) -> re.Pattern[str]:
     """``pattern`` behind a lookahead on the characters its matches start with (the same matches): the
-    engine then skips at once the positions no alternative can start at, instead of trying each there."""
-    first = _first_set(pattern)
+    engine then skips at once the positions no alternative can start at, instead of trying each there.
+    ``first``: those characters when already known (:func:`_first_set`)."""
+    if first is False:
+        first = _first_set(pattern)
     if first is None:
         return pattern
     chars = "".join(re.escape(c) for c in sorted(first))
@@ -267,8 +269,18 @@ def _first_char_guard(pattern: re.Pattern[str]) -> re.Pattern[str]:
 _ANY_RAW_HINT = _first_char_guard(_ANY_RAW_HINT_PLAIN)
 
 
-#: Per tag set, ``(code, pattern, first characters)`` of the pattern checks that may count (``applicable``).
+#: Per tag set, ``(code, guarded pattern, first characters)`` of the pattern checks that may count (``applicable``).
 _NORM_FOR: dict[tuple[str, ...], tuple[tuple[str, re.Pattern[str], frozenset[str] | None], ...]] = {}
+
+
+_GUARDED: dict[str, re.Pattern[str]] = {}
+
+
+def _guarded(r: Reason) -> re.Pattern[str]:
+    """``r.pattern`` behind its first-character guard (compiled when first needed: importing stays light)."""
+    if r.code not in _GUARDED:
+        _GUARDED[r.code] = _first_char_guard(r.pattern, _FIRST[r.code])
+    return _GUARDED[r.code]
 
 
 def norm_codes(norm: str, tags: tuple[str, ...]) -> frozenset[str]:
@@ -278,7 +290,7 @@ def norm_codes(norm: str, tags: tuple[str, ...]) -> frozenset[str]:
     if checks is None:
         if len(_NORM_FOR) >= 256:  # tag sets are few; bounded all the same
             _NORM_FOR.clear()
-        checks = _NORM_FOR[key] = tuple((r.code, r.pattern, _FIRST[r.code]) for r in applicable(key)
+        checks = _NORM_FOR[key] = tuple((r.code, _guarded(r), _FIRST[r.code]) for r in applicable(key)
                                         if r.pattern is not None)
     present = None
     found = []
