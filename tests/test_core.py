@@ -274,3 +274,22 @@ def test_citation_order_does_not_depend_on_the_process(tmp_path):
                            env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout
             for seed in ("1", "2")}
     assert len(runs) == 1 and next(iter(runs)).count("\n") == 4
+
+
+def test_in_process_scorer_freezes_what_was_loaded_and_unfreezes_after(small_classifier, monkeypatch):
+    """``--workers 0``: the loaded model is moved out of the collector's way for the run, and back after it
+    (also when the run fails), so a caller's process is left as it was."""
+    import gc
+
+    from classifier.modeling.predict import Classifier
+    from classifier.scoring import core
+
+    monkeypatch.setattr(Classifier, "load", classmethod(lambda cls, *a, **k: small_classifier))
+    gc.unfreeze()
+    with core.scorer(workers=0) as run:
+        assert run.classifier is small_classifier and run.pool is None
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), core.scorer(workers=0):
+        raise RuntimeError("a failed run")
+    assert gc.get_freeze_count() == 0
