@@ -135,6 +135,10 @@ def decide(pred: Prediction, thresholds: Sequence[float], context: str = PRIVATE
                                decided_by=by, unsure=unsure)
 
 
+def _digest(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "replace"), digest_size=8).digest(), "big")
+
+
 class DebtConversations:
     """Which conversations mention a debt: a bounded set of 8-byte hashes of their keys.
 
@@ -149,7 +153,7 @@ class DebtConversations:
 
     @staticmethod
     def _hash(key: str) -> int:
-        return int.from_bytes(hashlib.blake2b(key.strip().encode("utf-8", "replace"), digest_size=8).digest(), "big")
+        return _digest(key.strip())
 
     @staticmethod
     def key_hash(key: object) -> int | None:
@@ -157,7 +161,7 @@ class DebtConversations:
 
         A caller that asks about a key and then notes it (batch's first pass) hashes it once this way."""
         s = (key if isinstance(key, str) else "" if key is None else str(key)).strip()
-        return DebtConversations._hash(s) if s else None
+        return _digest(s) if s else None
 
     def add(self, key: object, norm: str) -> None:
         """Note one message (its normalized text) of the conversation ``key``."""

@@ -625,11 +625,13 @@ def debt_conversations(src: Source, run: Scorer | None = None, chunk_rows: int =
             row = fix_width(row, width, text_idx, first.delimiter or ",", Counter())  # its stats: counted in pass 2
         if row.error:
             continue
-        h = key_hash(_cell(row, conv_idx))
+        values = row.values  # what _cell reads, inlined (this runs per row)
+        h = key_hash(values[conv_idx] if conv_idx is not None and conv_idx < len(values) else None)
         if h is None or h in known:  # no key, or a conversation already known to mention a debt
             continue
         hashes.append(h)
-        texts.append(_cell(row, text_idx))
+        text = values[text_idx] if text_idx < len(values) else None
+        texts.append("" if text is None else str(text))
         if len(hashes) >= chunk_rows:
             flush()
     flush()
