@@ -269,8 +269,8 @@ def _first_char_guard(pattern: re.Pattern[str], first: frozenset[str] | bool | N
 _ANY_RAW_HINT = _first_char_guard(_ANY_RAW_HINT_PLAIN)
 
 
-#: Per tag set, ``(code, guarded pattern, first characters)`` of the pattern checks that may count (``applicable``).
-_NORM_FOR: dict[tuple[str, ...], tuple[tuple[str, re.Pattern[str], frozenset[str] | None], ...]] = {}
+#: Per tag set, ``(code, guarded pattern)`` of the pattern checks that may count (``applicable``).
+_NORM_FOR: dict[tuple[str, ...], tuple[tuple[str, re.Pattern[str]], ...]] = {}
 
 
 _GUARDED: dict[str, re.Pattern[str]] = {}
@@ -284,25 +284,17 @@ def _guarded(r: Reason) -> re.Pattern[str]:
 
 
 def norm_codes(norm: str, tags: tuple[str, ...]) -> frozenset[str]:
-    """The codes found by patterns on the normalized text (depends on ``norm`` and ``tags`` only)."""
+    """The codes found by patterns on the normalized text (depends on ``norm`` and ``tags`` only).
+
+    Each pattern is searched behind its first-character guard, which rejects a text holding none of those
+    characters in one quick scan (cheaper than a set of the text's characters: a CJK character is an object)."""
     key = tags if type(tags) is tuple else tuple(tags)
     checks = _NORM_FOR.get(key)
     if checks is None:
         if len(_NORM_FOR) >= 256:  # tag sets are few; bounded all the same
             _NORM_FOR.clear()
-        checks = _NORM_FOR[key] = tuple((r.code, _guarded(r), _FIRST[r.code]) for r in applicable(key)
-                                        if r.pattern is not None)
-    present = None
-    found = []
-    for code, pattern, first in checks:
-        if first is not None:
-            if present is None:
-                present = frozenset(norm)
-            if first.isdisjoint(present):
-                continue
-        if pattern.search(norm):
-            found.append(code)
-    return frozenset(found)
+        checks = _NORM_FOR[key] = tuple((r.code, _guarded(r)) for r in applicable(key) if r.pattern is not None)
+    return frozenset([code for code, pattern in checks if pattern.search(norm)])
 
 
 def raw_codes(text: str, tags: tuple[str, ...]) -> frozenset[str]:
