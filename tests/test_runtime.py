@@ -135,6 +135,10 @@ def test_batch_normalization_cache_gives_the_same_texts_and_stays_bounded(test_t
     assert normalize_many(texts) == want  # read back
     assert normalize_many(mixed) == [normalize(t) if isinstance(t, str) else "" for t in mixed]
     assert "x" * 400 + "还钱" not in normalize_batch._CACHE  # long texts are not kept
+    import pandas as pd
+
+    series = pd.Series([*texts[:20], None], index=range(100, 121))  # read by position, not by label
+    assert normalize_many(series) == [*want[:20], ""]
     monkeypatch.setattr(normalize_batch, "CACHE_ITEMS", 100)
     more = [t + "！" for t in texts]
     assert normalize_many(more) == [normalize(t) for t in more]

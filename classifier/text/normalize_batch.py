@@ -94,6 +94,8 @@ def normalize_many(texts: Sequence[object]) -> list[str]:
 
     Texts normalized recently are not normalized again (``_CACHE``)."""
     cache = _CACHE
+    if not isinstance(texts, list):  # a Series or an array: read by position below
+        texts = list(texts)
     try:
         out = list(map(cache.get, texts))
     except TypeError:  # an unhashable non-string (it becomes "")
