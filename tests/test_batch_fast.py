@@ -392,3 +392,26 @@ def test_conversation_key_hash_is_the_hash_add_debt_keeps():
         found.add_debt(key)
     assert found.keys == {DebtConversations.key_hash(k) for k in ["13800000001", "李经理", "42", "x"]}
     assert [DebtConversations.key_hash(k) for k in (None, "", "  ", "\u3000")] == [None] * 4
+
+
+def test_cell_cache_keeps_the_recently_used_and_stays_bounded():
+    from classifier.scoring.unique import CellCache
+
+    cache = CellCache(items=4, min_items=2, max_items=8)
+
+    def see(key: str) -> bool:  # as batch uses it: look up, add on a miss; True on a hit
+        if cache.get(key) is not None:
+            return True
+        cache.put(key, key.upper())
+        return False
+
+    assert [see(k) for k in "abac"] == [False, False, True, False]
+    assert [see(k) for k in "aad"] == [True, True, False]  # 4 additions, 3 hits in 7 lookups: grows to 8
+    assert cache.cap == 8
+    assert [see(k) for k in "efghia"] == [False] * 5 + [True]  # a, used again, stays; b went first
+    assert see("b") is False and see("a") is True
+    assert len(cache.items) <= cache.max_items
+    for i in range(50):  # a file of distinct texts: no hits, so the cache shrinks to its floor
+        see(f"x{i}")
+        assert len(cache.items) <= 8
+    assert cache.cap == 2 and list(cache.items) == ["x48", "x49"]
