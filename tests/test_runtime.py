@@ -167,6 +167,30 @@ def test_saliency_close_to_reference(reference, runtime, test_texts):
             np.testing.assert_array_equal(value, fresh[key])
 
 
+def test_batch_warm_up_compiles_in_a_child_only_without_a_disk_cache(runtime, monkeypatch):
+    """Before forking workers, batch warms the kernels up; with no numba cache on disk (the first run after
+    installing) it compiles them in a short-lived child first, so the compiler's memory leaves with it."""
+    import os
+
+    from classifier.modeling import kernels
+
+    runtime.warm_up()
+    assert kernels.on_disk()  # numba's (private) cache layout still read right: else every batch would fork
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    runtime.warm_up(compile_apart=True)
+    assert forks == []
+    monkeypatch.setattr(kernels, "on_disk", lambda: False)
+    runtime.warm_up(compile_apart=True)
+    assert forks == [1]
+
+
 # --- the classifier on the runtime -------------------------------------------------------------
 
 def test_classifier_uses_runtime_by_default_and_matches_pickle(test_texts):

@@ -10,6 +10,8 @@ to the scikit-learn pipeline.
 
 from __future__ import annotations
 
+import os
+
 import numba as nb
 import numpy as np
 
@@ -262,6 +264,15 @@ def _saliency(cp, doc_start, doc_len, syl, syl_pos, wid, wstart, wend, params, k
                     out[ti, off + min(a + q, last)] += contrib
         off += doc_len[d]
     return out
+
+
+def on_disk() -> bool:
+    """Whether numba's disk cache holds the scoring and evidence kernels (loading them then costs little
+    memory; compiling them costs ~50 MB for the life of the process)."""
+    try:
+        return all(os.path.exists(k._cache._cache_file._index_path) for k in (_decision, _saliency))
+    except AttributeError:  # numba's cache layout is not public API: if it changes, answer "no" (safe)
+        return False
 
 
 def _params(model) -> np.ndarray:

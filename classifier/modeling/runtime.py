@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
@@ -245,9 +246,26 @@ class RuntimeModel:
             raise RuntimeModelError(f"{npz_path} does not match runtime.json (sha256 {actual[:12]}…); refusing to load it")
         return cls(spec, _load_arrays(npz_path, spec["features"]["n_features"], len(spec["concepts"]["names"])))
 
-    def warm_up(self) -> None:
+    def warm_up(self, compile_apart: bool = False) -> None:
         """Load the compiled kernels now (numba import and cache, ~0.5 s): before forking batch workers, so
-        they share them instead of each loading its own copy."""
+        they share them instead of each loading its own copy.
+
+        ``compile_apart``: first run them once in a short-lived forked child. On the first run after
+        installation numba compiles them there and caches them on disk, and this process only loads the
+        cache: the compiler's memory (~50 MB, kept for the life of a process that compiled) never stays in
+        a batch (peak PSS of a first 50k-row batch 407 -> 347 MB). Skipped when numba's cache is on disk."""
+        from . import kernels
+
+        if compile_apart and hasattr(os, "fork") and not kernels.on_disk():
+            pid = os.fork()
+            if pid == 0:  # the child: compile or load, then leave without running any cleanup of the parent's
+                code = 0
+                try:
+                    self.warm_up()
+                except BaseException:
+                    code = 1
+                os._exit(code)
+            os.waitpid(pid, 0)  # whatever the child managed, this process warms up below as before
         docs = [f"预热 warm-up 还钱 {i}" for i in range(KERNEL_MIN_DOCS)]
         streams = self.streams(docs)
         self.proba(docs, streams)

@@ -399,7 +399,7 @@ def scorer(classifier=None, *, model_dir=None, trust_model: bool = False, worker
     global _WORKER_CLF
     clf.predict("预热 warm-up 还钱", explain_evidence=False)  # warm caches before forking, so workers share them
     if clf.runtime is not None:
-        clf.runtime.warm_up()  # compiled kernels loaded once here, shared by the forked workers
+        clf.runtime.warm_up(compile_apart=True)  # compiled kernels loaded once here, shared by the forked workers
     if "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux"):
         _WORKER_CLF = clf
         ctx = multiprocessing.get_context("fork")
