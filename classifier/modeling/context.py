@@ -135,10 +135,6 @@ def decide(pred: Prediction, thresholds: Sequence[float], context: str = PRIVATE
                                decided_by=by, unsure=unsure)
 
 
-def _digest(key: str) -> int:
-    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "replace"), digest_size=8).digest(), "big")
-
-
 class DebtConversations:
     """Which conversations mention a debt: a bounded set of 8-byte hashes of their keys.
 
@@ -152,26 +148,26 @@ class DebtConversations:
         self.full = False  # some conversation about a debt could not be remembered
 
     @staticmethod
-    def _hash(key: str) -> int:
-        return _digest(key.strip())
-
-    @staticmethod
     def key_hash(key: object) -> int | None:
         """The 8-byte hash the set keeps for the conversation ``key``; None when there is no key (blank).
 
         A caller that asks about a key and then notes it (batch's first pass) hashes it once this way."""
         s = (key if isinstance(key, str) else "" if key is None else str(key)).strip()
-        return _digest(s) if s else None
+        if not s:
+            return None
+        return int.from_bytes(hashlib.blake2b(s.encode("utf-8", "replace"), digest_size=8).digest(), "big")
 
     def add(self, key: object, norm: str) -> None:
         """Note one message (its normalized text) of the conversation ``key``."""
-        if key is None or not str(key).strip() or not norm or not mentions_debt(norm):
-            return
-        self.add_debt(key)
+        if norm and mentions_debt(norm):
+            self.add_debt(key)
 
     def add_debt(self, key: object) -> None:
-        """Note the conversation ``key`` as one that mentions a debt (its message was checked elsewhere)."""
-        self.add_hash(self._hash(str(key)))
+        """Note the conversation ``key`` as one that mentions a debt (its message was checked elsewhere);
+        a blank key is no conversation."""
+        h = self.key_hash(key)
+        if h is not None:
+            self.add_hash(h)
 
     def add_hash(self, h: int) -> None:
         """:meth:`add_debt` of the key whose :meth:`key_hash` is ``h``."""
@@ -217,6 +213,6 @@ def index_conversations(keys: Sequence[object], texts: Sequence[object],
     (``scoring.core.debt_conversations``) and of the evaluation in conversations."""
     found = into if into is not None else DebtConversations()
     for key, hit in zip(keys, debt_mentions(list(texts)), strict=True):
-        if hit and key is not None and str(key).strip():
+        if hit:
             found.add_debt(key)
     return found

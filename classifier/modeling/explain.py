@@ -43,7 +43,7 @@ def add_concept_saliency(out: np.ndarray, values: np.ndarray, occ: tuple[np.ndar
     each document starts in ``out``.
     """
     doc, col, start, end = occ
-    ok = (end > start) & (char_offset[doc] >= 0) if len(doc) else np.zeros(0, bool)
+    ok = (end > start) & (char_offset[doc] >= 0)
     if not ok.any():
         return
     doc, col, start, length = doc[ok], col[ok], start[ok], (end - start)[ok]

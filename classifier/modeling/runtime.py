@@ -253,7 +253,7 @@ class RuntimeModel:
         ``compile_apart``: first run them once in a short-lived forked child. On the first run after
         installation numba compiles them there and caches them on disk, and this process only loads the
         cache: the compiler's memory (~50 MB, kept for the life of a process that compiled) never stays in
-        a batch (peak PSS of a first 50k-row batch 407 -> 347 MB). Skipped when numba's cache is on disk."""
+        a batch (peak PSS of a first 50k-row batch 407 -> 345 MB). Skipped when numba's cache is on disk."""
         from . import kernels
 
         if compile_apart and hasattr(os, "fork") and not kernels.on_disk():
@@ -320,21 +320,19 @@ class RuntimeModel:
         docs = sorted({d for d, _ in wanted})
         tags = sorted({j for _, j in wanted})
         given = streams
-        if streams is None or len(docs) < KERNEL_MIN_DOCS:
-            sub = [norms[d] for d in docs]
-            streams, subset = self.streams(sub), None
-        else:
-            sub, subset = None, np.array(docs, dtype=np.int64)
+        if streams is None or len(docs) < KERNEL_MIN_DOCS:  # the wanted documents' own streams
+            streams, walk = self.streams([norms[d] for d in docs]), np.arange(len(docs))
+        else:  # the given streams, walked for the wanted documents only
+            walk = np.array(docs, dtype=np.int64)
         local = {d: i for i, d in enumerate(docs)}
         slot = {j: i for i, j in enumerate(tags)}
-        if len(docs) >= KERNEL_MIN_DOCS:  # (a given ``streams`` is walked for the wanted documents only)
+        if len(docs) >= KERNEL_MIN_DOCS:
             from . import kernels
 
             want = np.zeros((len(docs), len(tags)), dtype=np.bool_)  # only the pairs asked for are spread
             for d, j in wanted:
                 want[local[d], slot[j]] = True
-            sal = kernels.saliency(streams, self, np.array(tags, dtype=np.int64),
-                                   subset if subset is not None else np.arange(len(docs)), want)
+            sal = kernels.saliency(streams, self, np.array(tags, dtype=np.int64), walk, want)
         else:
             sal = self._saliency_numpy(streams, tags)
         offs = np.concatenate([[0], np.cumsum([len(norms[d]) for d in docs])])
